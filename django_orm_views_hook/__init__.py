@@ -1,0 +1,38 @@
+"""PostgreSQL views written in Python, rebuilt by `migrate` in the migrations' transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .sync import refresh_materialized_view, sync_views
+from .views import (
+    HiddenViewMixin,
+    PostgresMaterialisedViewMixin,
+    PostgresViewFromQueryset,
+    PostgresViewFromSQL,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "HiddenViewMixin",
+    "PostgresMaterialisedViewMixin",
+    "PostgresViewFromQueryset",
+    "PostgresViewFromSQL",
+    "ReadableViewFromQueryset",
+    "ReadableViewFromSQL",
+    "refresh_materialized_view",
+    "sync_views",
+]
+
+_READABLE = {"ReadableViewFromQueryset", "ReadableViewFromSQL"}
+
+
+def __getattr__(name: str) -> Any:
+    # Readable views are model classes: importing them while INSTALLED_APPS loads would raise
+    # AppRegistryNotReady, so they are imported on first use.
+    if name in _READABLE:
+        from . import readable
+
+        return getattr(readable, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,91 @@
+"""System checks: `manage.py check` reports bad definitions and settings before a deploy.
+
+The definition checks run the same validation as the sync (`build_plan`), so both report
+identically.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.conf import settings
+from django.core import checks
+from django.core.management import get_commands
+
+from . import conf
+from .exceptions import ViewDefinitionError
+from .plan import check_schema
+from .registry import default_registry
+from .plan import build_plan
+from .sync import databases
+
+APP_NAME = "django_orm_views_hook"
+
+
+def _keep_placeholders(sql: str, params: Sequence[Any]) -> str:
+    return sql
+
+
+@checks.register()
+def check_definitions(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[Any]:
+    """orm_views.E001: a view class that the sync would refuse."""
+    errors = []
+    for using in databases(default_registry):
+        try:
+            # Compile without inlining parameters: that needs a connection, a check must not.
+            build_plan(default_registry.for_database(using), using, inline=_keep_placeholders)
+        except ViewDefinitionError as exc:
+            errors.append(
+                checks.Error(
+                    str(exc),
+                    hint="Fix the view class named above; the sync refuses to run until then.",
+                    id="orm_views.E001",
+                )
+            )
+    return errors
+
+
+@checks.register()
+def check_settings(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[Any]:
+    """orm_views.E1xx: ORM_VIEWS_* settings of the wrong type or value."""
+    errors = []
+    roles = getattr(settings, "ORM_VIEWS_GRANT_SELECT_TO", [])
+    if isinstance(roles, str) or not all(isinstance(r, str) for r in roles):
+        errors.append(
+            checks.Error(
+                f"ORM_VIEWS_GRANT_SELECT_TO must be a list of role names, not {roles!r}.",
+                hint='For example ORM_VIEWS_GRANT_SELECT_TO = ["analyst"].',
+                id="orm_views.E101",
+            )
+        )
+    try:
+        check_schema("ORM_VIEWS_SCHEMA", conf.schema())
+    except ViewDefinitionError as exc:
+        errors.append(
+            checks.Error(str(exc), hint="Use a schema of its own, e.g. 'views'.", id="orm_views.E102")
+        )
+    for name in ("ORM_VIEWS_AUTO_SYNC",):
+        if not isinstance(getattr(settings, name, True), bool):
+            errors.append(checks.Error(f"{name} must be True or False.", id="orm_views.E103"))
+    return errors
+
+
+@checks.register()
+def check_migrate_command(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[Any]:
+    """orm_views.W001: another app's `migrate` shadows ours, so the hook would not run."""
+    owner = get_commands().get("migrate")
+    if owner == APP_NAME or not conf.auto_sync():
+        return []
+    return [
+        checks.Warning(
+            f"The migrate command comes from {owner!r}, not {APP_NAME!r}: migrate will not drop "
+            "and rebuild the views in its transaction.",
+            hint=(
+                f"List {APP_NAME!r} before {owner!r} in INSTALLED_APPS (the first app wins), or "
+                f"make {owner}'s migrate subclass {APP_NAME}.management.commands.migrate.Command."
+            ),
+            id="orm_views.W001",
+        )
+    ]
+

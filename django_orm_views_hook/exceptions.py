@@ -1,0 +1,35 @@
+"""Errors raised by django_orm_views_hook: one base class, narrow subclasses."""
+
+from __future__ import annotations
+
+from django.db import DatabaseError
+
+
+class OrmViewsError(Exception):
+    """Base class of every error this package raises."""
+
+
+class ViewDefinitionError(OrmViewsError, ValueError):
+    """A view class is defined wrongly; raised before any SQL runs."""
+
+
+class DependencyError(ViewDefinitionError):
+    """A view's `view_dependencies` cannot be satisfied (cycle, unknown or cross-database)."""
+
+
+class UnsafeSchemaError(OrmViewsError):
+    """The sync refuses to touch a schema: it is reserved or holds objects it did not create."""
+
+
+class ViewBuildError(OrmViewsError, DatabaseError):
+    """The database rejected the SQL of a view; the whole transaction is rolled back."""
+
+    def __init__(self, label: str, statement: str, db_message: str) -> None:
+        self.label = label
+        self.statement = statement
+        self.db_message = db_message
+        super().__init__(f"{label}: the database rejected this view: {db_message}")
+
+
+class SyncLockTimeout(OrmViewsError, DatabaseError):
+    """The sync could not take its locks within ORM_VIEWS_LOCK_TIMEOUT; nothing changed."""

@@ -1,0 +1,222 @@
+"""Turn view classes into a validated, dependency-ordered plan of pure data.
+
+Every definition error is found here, before any SQL runs, and names the class at fault.
+Querysets are compiled here (which needs the database's SQL dialect but sends nothing to it).
+"""
+
+from __future__ import annotations
+
+import graphlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from django.db import connections
+from django.db.models import QuerySet
+
+from .exceptions import DependencyError, ViewDefinitionError
+from .views import (
+    PostgresView,
+    PostgresViewFromQueryset,
+    label,
+    read_queryset,
+    read_sql,
+    view_database,
+    view_name,
+    view_schema,
+)
+
+#: PostgreSQL silently truncates longer identifiers (NAMEDATALEN - 1).
+MAX_IDENTIFIER_BYTES = 63
+RESERVED_SCHEMAS = frozenset({"public", "information_schema"})
+
+#: (sql, params) -> the same SQL with the parameters inlined as literals, by the driver.
+InlineParams = Callable[[str, Sequence[Any]], str]
+
+
+@dataclass(frozen=True)
+class ViewSpec:
+    """Everything needed to create one view, and the class it came from (for messages)."""
+
+    label: str
+    schema: str
+    name: str
+    query: str
+    materialized: bool = False
+    with_data: bool = True
+    pk_field: str | None = None
+    hidden: bool = False
+    dependencies: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.schema, self.name)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The views of one database in creation order (dependencies first), and the grantees."""
+
+    using: str
+    views: tuple[ViewSpec, ...]
+    roles: tuple[str, ...] = ()
+    schemas: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if not self.schemas:
+            ordered = dict.fromkeys(view.schema for view in self.views)
+            object.__setattr__(self, "schemas", tuple(ordered))
+
+    def by_label(self, view_label: str) -> ViewSpec:
+        return next(view for view in self.views if view.label == view_label)
+
+
+def check_identifier(owner: str, what: str, value: object) -> str:
+    """Refuse identifiers that quoting cannot make safe or that PostgreSQL would truncate."""
+    if not isinstance(value, str) or not value:
+        raise ViewDefinitionError(f"{owner}: {what} must be a non-empty string, not {value!r}.")
+    if '"' in value or "\x00" in value:
+        raise ViewDefinitionError(
+            f"{owner}: {what} {value!r} contains a double quote or a NUL byte; choose another."
+        )
+    if len(value.encode()) > MAX_IDENTIFIER_BYTES:
+        raise ViewDefinitionError(
+            f"{owner}: {what} {value!r} is {len(value.encode())} bytes long; PostgreSQL "
+            f"truncates identifiers to {MAX_IDENTIFIER_BYTES}. Set a shorter `name` or `prefix`."
+        )
+    return value
+
+
+def check_schema(owner: str, schema: object) -> str:
+    schema = check_identifier(owner, "schema", schema)
+    if schema in RESERVED_SCHEMAS or schema.startswith("pg_"):
+        raise ViewDefinitionError(
+            f"{owner}: schema {schema!r} is reserved or shared; the managed schema is rebuilt "
+            "by this package, so give it a schema of its own (ORM_VIEWS_SCHEMA or `schema`)."
+        )
+    return schema
+
+
+def _compile_query(cls: type[PostgresView], using: str, inline: InlineParams) -> str:
+    owner = label(cls)
+    if issubclass(cls, PostgresViewFromQueryset):
+        try:
+            queryset = read_queryset(cls)
+        except Exception as exc:
+            raise ViewDefinitionError(f"{owner}: get_queryset() raised {exc!r}.") from exc
+        if not isinstance(queryset, QuerySet):
+            raise ViewDefinitionError(
+                f"{owner}: get_queryset() must return a QuerySet, not {type(queryset).__name__}."
+            )
+        try:
+            sql, params = queryset.query.get_compiler(using=using).as_sql()
+        except Exception as exc:
+            raise ViewDefinitionError(
+                f"{owner}: the queryset does not compile to SQL: {exc!r}."
+            ) from exc
+        return inline(sql, params) if params else sql
+    sql = read_sql(cls)
+    if not isinstance(sql, str) or not sql.strip():
+        raise ViewDefinitionError(
+            f"{owner}: `sql` must be a non-empty SELECT statement, not {sql!r} "
+            "(set `abstract = True` on base classes that are not views)."
+        )
+    sql = sql.strip()
+    if sql.endswith(";"):
+        raise ViewDefinitionError(
+            f"{owner}: `sql` ends with a semicolon; a view is one SELECT, so remove it."
+        )
+    return sql
+
+
+def build_spec(cls: type[PostgresView], using: str, inline: InlineParams) -> ViewSpec:
+    """Validate one class and compile it into a ViewSpec (dependencies resolved later)."""
+    owner = label(cls)
+    pk_field = getattr(cls, "pk_field", None)
+    if pk_field is not None:
+        check_identifier(owner, "pk_field", pk_field)
+    with_data = getattr(cls, "with_data", True)
+    if not isinstance(with_data, bool):
+        raise ViewDefinitionError(f"{owner}: with_data must be True or False, not {with_data!r}.")
+    return ViewSpec(
+        label=owner,
+        schema=check_schema(owner, view_schema(cls)),
+        name=check_identifier(owner, "view name", view_name(cls)),
+        query=_compile_query(cls, using, inline),
+        materialized=bool(getattr(cls, "materialized", False)),
+        with_data=with_data,
+        pk_field=pk_field,
+        hidden=bool(getattr(cls, "hidden", False)),
+    )
+
+
+def _dependencies(cls: type[PostgresView], known: dict[type, ViewSpec], using: str) -> list[type]:
+    owner = label(cls)
+    declared = getattr(cls, "view_dependencies", ()) or ()
+    if isinstance(declared, (str, bytes)) or not isinstance(declared, Iterable):
+        raise DependencyError(f"{owner}: view_dependencies must be a list of view classes.")
+    dependencies = list(declared)
+    for dependency in dependencies:
+        if dependency in known:
+            continue
+        if isinstance(dependency, type) and issubclass(dependency, PostgresView):
+            if view_database(dependency) != using:
+                raise DependencyError(
+                    f"{owner}: view_dependencies names {label(dependency)}, which lives in "
+                    f'database "{view_database(dependency)}", not "{using}"; a view can only '
+                    "read views of its own database."
+                )
+        raise DependencyError(
+            f"{owner}: view_dependencies names {dependency!r}, which is not a view registered "
+            f'for database "{using}"; define it in an app\'s views module or remove it.'
+        )
+    return dependencies
+
+
+def build_plan(
+    classes: Iterable[type[PostgresView]],
+    using: str,
+    *,
+    roles: Sequence[str] = (),
+    inline: InlineParams | None = None,
+) -> Plan:
+    """Validate and order the view classes of database `using`.
+
+    Args:
+        classes: the registered view classes of that database.
+        using: the database alias.
+        roles: roles granted SELECT on the non-hidden views.
+        inline: inlines query parameters as literals; defaults to the connection's driver.
+
+    Raises:
+        ViewDefinitionError: naming the class, for any bad definition.
+    """
+    inline = inline or connections[using].ops.compose_sql
+    classes = list(classes)
+    specs = {cls: build_spec(cls, using, inline) for cls in classes}
+
+    seen: dict[tuple[str, str], str] = {}
+    for spec in specs.values():
+        if spec.key in seen:
+            raise ViewDefinitionError(
+                f"{spec.label} and {seen[spec.key]} both define view "
+                f'"{spec.schema}"."{spec.name}"; give one of them another `name` or `prefix`.'
+            )
+        seen[spec.key] = spec.label
+
+    dependencies = {cls: _dependencies(cls, specs, using) for cls in classes}
+    sorter: graphlib.TopologicalSorter[type] = graphlib.TopologicalSorter(dependencies)
+    try:
+        order = list(sorter.static_order())
+    except graphlib.CycleError as exc:
+        cycle = " -> ".join(label(cls) for cls in exc.args[1])
+        raise DependencyError(f"view_dependencies form a cycle: {cycle}.") from exc
+
+    views = tuple(
+        replace(specs[cls], dependencies=tuple(specs[dep].key for dep in dependencies[cls]))
+        for cls in order
+    )
+    for role in roles:
+        check_identifier("ORM_VIEWS_GRANT_SELECT_TO", "role", role)
+    return Plan(using=using, views=views, roles=tuple(dict.fromkeys(roles)))
+

@@ -1,0 +1,97 @@
+"""The public functions: `sync_views` and `refresh_materialized_view`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+
+from . import conf, ddl, executor
+from .exceptions import ViewDefinitionError
+from .plan import Plan, build_plan
+from .registry import Registry, default_registry
+from .views import PostgresView, label, view_name, view_schema
+
+logger = logging.getLogger(__name__)
+
+
+def is_postgres(using: str) -> bool:
+    return connections[using].vendor == "postgresql"
+
+
+def plan_for(
+    using: str = DEFAULT_DB_ALIAS,
+    *,
+    roles: Sequence[str] | None = None,
+    registry: Registry | None = None,
+) -> Plan:
+    """The validated plan of database `using`, granting SELECT to `roles` (default: setting)."""
+    registry = registry or default_registry
+    roles = conf.grant_select_to() if roles is None else roles
+    return build_plan(registry.for_database(using), using, roles=roles)
+
+
+def databases(registry: Registry | None = None) -> list[str]:
+    """The PostgreSQL aliases a sync covers by default: "default" and any a view names."""
+    registry = registry or default_registry
+    aliases = {DEFAULT_DB_ALIAS} | registry.databases()
+    return [alias for alias in connections if alias in aliases and is_postgres(alias)]
+
+
+def sync_views(
+    *,
+    using: str | None = None,
+    dry_run: bool = False,
+    force: bool = False,
+    grant_select_permissions_to_user: str | Sequence[str] | None = None,
+    registry: Registry | None = None,
+) -> list[executor.SyncResult]:
+    """Make the managed views of each database match the code, one transaction per database.
+
+    Args:
+        using: one database alias; by default "default" and every alias a view names.
+        dry_run: return the SQL that would run, and run none of it.
+        force: rebuild even when the database already matches the code.
+        grant_select_permissions_to_user: extra role(s) granted SELECT, besides the setting's.
+
+    Returns:
+        One SyncResult per database.
+
+    Raises:
+        ViewDefinitionError: a bad view class, before any SQL runs.
+        UnsafeSchemaError, ViewBuildError: nothing was changed.
+    """
+    extra = grant_select_permissions_to_user or ()
+    roles = (*conf.grant_select_to(), *((extra,) if isinstance(extra, str) else extra))
+    aliases = [using] if using else databases(registry)
+    plans = [plan_for(alias, roles=roles, registry=registry) for alias in aliases]
+    return [
+        executor.sync_plan(plan, connections[plan.using], dry_run=dry_run, force=force)
+        for plan in plans
+    ]
+
+
+def refresh_materialized_view(
+    view: type[PostgresView] | PostgresView, concurrently: bool = False
+) -> None:
+    """REFRESH MATERIALIZED VIEW for a view class (or an instance of one).
+
+    Raises:
+        ViewDefinitionError: the view is not materialised, or `concurrently` without `pk_field`.
+    """
+    cls = view if isinstance(view, type) else type(view)
+    if not getattr(cls, "materialized", False):
+        raise ViewDefinitionError(f"{label(cls)} is not a materialised view; nothing to refresh.")
+    if concurrently and not getattr(cls, "pk_field", None):
+        raise ViewDefinitionError(
+            f"{label(cls)}: refreshing concurrently needs a unique index; set `pk_field`."
+        )
+    using = getattr(cls, "database", DEFAULT_DB_ALIAS)
+    connection = connections[using]
+    statement = ddl.refresh_view(
+        executor.quoting(connection), view_schema(cls), view_name(cls), concurrently=concurrently
+    )
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        cursor.execute(statement.sql)
+    logger.info("Refreshed %s", label(cls))

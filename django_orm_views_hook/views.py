@@ -1,0 +1,140 @@
+"""The base classes users subclass in their `postgres_views` modules.
+
+They only describe a view; turning them into SQL is `plan.py`'s job and running that SQL is
+`executor.py`'s, so nothing here touches a database.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from django.db import DEFAULT_DB_ALIAS
+from django.utils.functional import classproperty
+
+from . import conf
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+
+class PostgresView:
+    """Attributes shared by every view; subclass one of the concrete bases below.
+
+    Set `abstract = True` in a class body to make a base class of your own that is not a view.
+    """
+
+    abstract: ClassVar[bool] = True
+    prefix: ClassVar[str | None] = None
+    schema: ClassVar[str | None] = None
+    database: ClassVar[str] = DEFAULT_DB_ALIAS
+    view_dependencies: ClassVar[Sequence[type[PostgresView]]] = ()
+    hidden: ClassVar[bool] = False
+    materialized: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # `abstract` is never inherited: a subclass of an abstract base is a view.
+        if "abstract" not in cls.__dict__:
+            cls.abstract = False
+
+    @classproperty
+    def name(cls) -> str:  # noqa: N805 - classproperty passes the class
+        """The view's name: `classname.lower()`, after `prefix_` when a prefix is set.
+
+        Set `name = "..."` on a subclass to choose the name outright.
+        """
+        return derived_name(cls)
+
+    @classproperty
+    def name_with_schema(cls) -> str:  # noqa: N805
+        """`schema.name`, unquoted, as the original package spelt it."""
+        return f"{view_schema(cls)}.{view_name(cls)}"
+
+
+class PostgresViewFromSQL(PostgresView):
+    """A view defined by a SELECT statement in `sql` (a class attribute or classproperty)."""
+
+    abstract = True
+    sql: ClassVar[str | None] = None
+
+
+class PostgresViewFromQueryset(PostgresView):
+    """A view defined by a QuerySet returned by `get_queryset()` (classmethod or method)."""
+
+    abstract = True
+
+    @classmethod
+    def get_queryset(cls) -> QuerySet[Any]:
+        raise NotImplementedError(f"{cls.__qualname__} must define get_queryset()")
+
+
+class PostgresMaterialisedViewMixin:
+    """Mix in first to make a MATERIALIZED VIEW.
+
+    `pk_field` names a column that gets a unique index, which `refresh(concurrently=True)`
+    needs; `with_data = False` creates the view empty (`WITH NO DATA`) until its first refresh.
+    """
+
+    materialized: ClassVar[bool] = True
+    pk_field: ClassVar[str | None] = None
+    with_data: ClassVar[bool] = True
+
+
+class HiddenViewMixin:
+    """Mix in to keep a view away from the `ORM_VIEWS_GRANT_SELECT_TO` roles."""
+
+    hidden: ClassVar[bool] = True
+
+
+def _declared_str(cls: type, attribute: str) -> str | None:
+    # A readable view is a model: a field called `name` or `schema` is not a setting.
+    value = getattr(cls, attribute, None)
+    return value if isinstance(value, str) else None
+
+
+def derived_name(cls: type) -> str:
+    """The name the original package derives: optional `prefix_` + lower-cased class name."""
+    prefix = _declared_str(cls, "prefix")
+    base = cls.__name__.lower()
+    return f"{prefix}_{base}" if prefix else base
+
+
+def view_name(cls: type) -> str:
+    """The view's name in the database (explicit `name`, or derived)."""
+    return _declared_str(cls, "name") or derived_name(cls)
+
+
+def view_schema(cls: type) -> str:
+    """The view's schema: its own `schema`, else `ORM_VIEWS_SCHEMA` read now."""
+    return _declared_str(cls, "schema") or conf.schema()
+
+
+def view_database(cls: type) -> str:
+    return _declared_str(cls, "database") or DEFAULT_DB_ALIAS
+
+
+def label(cls: type) -> str:
+    """`module.ClassName`, the way every message names a view class."""
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def is_view_class(obj: object) -> bool:
+    """True for a concrete (non-abstract) subclass of PostgresView."""
+    return inspect.isclass(obj) and issubclass(obj, PostgresView) and not obj.abstract
+
+
+def read_sql(cls: type) -> object:
+    """The `sql` of a SQL view, whether an attribute, a classproperty or a property."""
+    if isinstance(inspect.getattr_static(cls, "sql", None), property):
+        return cls().sql
+    return getattr(cls, "sql", None)
+
+
+def read_queryset(cls: type) -> object:
+    """Call `get_queryset()`, declared as a classmethod or as a plain method (the original's docs)."""
+    declared = inspect.getattr_static(cls, "get_queryset")
+    if isinstance(declared, (classmethod, staticmethod)):
+        return cls.get_queryset()
+    return cls().get_queryset()

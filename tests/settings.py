@@ -1,0 +1,29 @@
+"""Settings of the test project: DATABASE_URL when set, otherwise an embedded PostgreSQL."""
+
+import os
+
+from django_orm_views_hook.embedded import database_settings
+
+SECRET_KEY = "tests-only"
+USE_TZ = True
+TIME_ZONE = "Europe/Paris"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+_default = database_settings()
+_options = {}
+if os.environ.get("ORM_VIEWS_SERVER_SIDE_BINDING"):
+    _options["server_side_binding"] = True
+DATABASES = {
+    "default": {**_default, "OPTIONS": {**_default.get("OPTIONS", {}), **_options}},
+    # A second database on the same server, for views that set `database = "other"`.
+    "other": {**_default, "NAME": f"{_default['NAME']}_other"},
+}
+
+INSTALLED_APPS = [
+    "django_orm_views_hook",
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "tests.testapp",
+]
+
+ORM_VIEWS_GRANT_SELECT_TO = []
