@@ -20,7 +20,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 from . import conf, ddl, introspection
 from .ddl import Quoting, Statement
-from .exceptions import SyncLockTimeout, UnsafeSchemaError, ViewBuildError
+from .exceptions import SyncLockTimeout, UnsafeSchemaError, ViewBuildError, ViewDefinitionError
 from .plan import Plan, ViewSpec
 
 logger = logging.getLogger(__name__)
@@ -164,6 +164,24 @@ def _raise_for(statement: Statement, exc: DatabaseError) -> None:
     raise ViewBuildError(statement.owner, statement.sql, message) from exc
 
 
+def _check_columns(cursor: Any, plan: Plan) -> None:
+    """Fail the sync when a readable view's model names a column its view does not have."""
+    checked = [view for view in plan.views if view.required_columns]
+    if not checked:
+        return
+    found = introspection.columns(cursor, [view.key for view in checked])
+    for view in checked:
+        actual = found.get(view.key, [])
+        missing = [c for c in view.required_columns if c not in actual]
+        if missing:
+            extra = [c for c in actual if c not in view.required_columns]
+            raise ViewDefinitionError(
+                f"{view.label}: the model's fields and the view's columns disagree. Missing "
+                f"from the view: {', '.join(missing)}. In the view but not the model: "
+                f"{', '.join(extra) or 'none'}. Fix the fields or the view's query."
+            )
+
+
 def _lock(cursor: Any, q: Quoting) -> None:
     timeout = conf.lock_timeout()
     if timeout is not None:
@@ -217,6 +235,7 @@ def sync_plan(
             return result(SyncStatus.UP_TO_DATE)
         statements = _rebuild_statements(q, plan, cursor, states)
         _execute(cursor, connection, statements)
+        _check_columns(cursor, plan)
         new_states = introspection.schema_states(cursor, plan.schemas)
         state = _state(fingerprint, [s for s in new_states if s.name in plan.schemas])
         _execute(cursor, connection, [ddl.mark_schema(q, s, state) for s in plan.schemas])

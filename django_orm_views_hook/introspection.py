@@ -63,6 +63,15 @@ WHERE n.nspname = ANY(%s) AND t.typrelid = 0 AND t.typelem = 0
 ORDER BY 1, 3
 """
 
+COLUMNS_SQL = """
+SELECT n.nspname, c.relname, a.attname
+FROM pg_attribute a
+JOIN pg_class c ON c.oid = a.attrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = ANY(%s) AND c.relname = ANY(%s) AND a.attnum > 0 AND NOT a.attisdropped
+ORDER BY a.attnum
+"""
+
 RELKIND_NAMES = {
     "r": "table",
     "p": "table",
@@ -145,3 +154,12 @@ def contents(cursor: Any, schemas: Sequence[str]) -> Contents:
 
     cursor.execute(OTHER_OBJECTS_SQL, [schemas, schemas])
     return Contents(relations, views, tuple(sorted(set(outside))), tuple(cursor.fetchall()))
+
+
+def columns(cursor: Any, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], list[str]]:
+    """{(schema, name): [column, ...]} for the given relations, in column order."""
+    cursor.execute(COLUMNS_SQL, [sorted({s for s, _ in keys}), sorted({n for _, n in keys})])
+    found: dict[tuple[str, str], list[str]] = {}
+    for schema, name, column in cursor.fetchall():
+        found.setdefault((schema, name), []).append(column)
+    return found

@@ -47,6 +47,9 @@ class ViewSpec:
     pk_field: str | None = None
     hidden: bool = False
     dependencies: tuple[tuple[str, str], ...] = ()
+    #: Columns the view must have after creation (a readable view's model fields); the sync
+    #: fails, naming the class, when one is missing.
+    required_columns: tuple[str, ...] = ()
 
     @property
     def key(self) -> tuple[str, str]:
@@ -147,7 +150,15 @@ def build_spec(cls: type[PostgresView], using: str, inline: InlineParams) -> Vie
         with_data=with_data,
         pk_field=pk_field,
         hidden=bool(getattr(cls, "hidden", False)),
+        required_columns=_model_columns(cls),
     )
+
+
+def _model_columns(cls: type[PostgresView]) -> tuple[str, ...]:
+    meta = getattr(cls, "_meta", None)  # readable views are models
+    if meta is None:
+        return ()
+    return tuple(field.column for field in meta.concrete_fields)
 
 
 def _dependencies(cls: type[PostgresView], known: dict[type, ViewSpec], using: str) -> list[type]:
