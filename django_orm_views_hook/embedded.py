@@ -42,4 +42,10 @@ def database_settings(data_dir: str | Path | None = None, **extra: Any) -> dict[
     """One DATABASES entry for `database_url()`; `extra` keys (e.g. OPTIONS) are merged in."""
     import dj_database_url
 
-    return {**dj_database_url.parse(database_url(data_dir)), **extra}
+    settings = dj_database_url.parse(database_url(data_dir))
+    # pgserver's URLs name the socket directory as ?host=...; Django's own key for it is HOST.
+    options = dict(settings.get("OPTIONS") or {})
+    if "host" in options:
+        settings["HOST"] = options.pop("host")
+        settings["OPTIONS"] = options
+    return {**settings, **extra}
