@@ -12,6 +12,7 @@ DEFAULTS: dict[str, Any] = {
     "ORM_VIEWS_MODULE_NAME": "postgres_views",
     "ORM_VIEWS_GRANT_SELECT_TO": [],
     "ORM_VIEWS_LOCK_TIMEOUT": None,
+    "ORM_VIEWS_ALLOW_CASCADE": False,
 }
 
 
@@ -46,3 +47,8 @@ def lock_timeout() -> str | None:
     """`SET LOCAL lock_timeout` for a sync, e.g. "5s"; None waits forever."""
     value = _get("ORM_VIEWS_LOCK_TIMEOUT")
     return None if value is None else str(value)
+
+
+def allow_cascade() -> bool:
+    """Drop objects outside the managed schemas that read managed views, instead of refusing."""
+    return bool(_get("ORM_VIEWS_ALLOW_CASCADE"))

@@ -41,17 +41,28 @@ def kind_keyword(materialized: bool) -> str:
     return "MATERIALIZED VIEW" if materialized else "VIEW"
 
 
-def drop_views(q: Quoting, views: Sequence[tuple[str, str, bool]]) -> list[Statement]:
+def drop_views(
+    q: Quoting, views: Sequence[tuple[str, str, bool]], *, cascade: bool = False
+) -> list[Statement]:
     """DROP statements for (schema, name, materialized) triples, in the order given.
 
     The caller orders them dependents first: PostgreSQL takes the locks in list order, which is
     the order a reader of a dependent view takes them, so the two cannot deadlock.
     """
     statements = []
+    suffix = " CASCADE" if cascade else ""
     for materialized, run in groupby(views, key=lambda view: view[2]):
         names = ", ".join(q.qualified(schema, name) for schema, name, _ in run)
-        statements.append(Statement(f"DROP {kind_keyword(materialized)} {names}"))
+        statements.append(Statement(f"DROP {kind_keyword(materialized)} {names}{suffix}"))
     return statements
+
+
+def revoke_usage(q: Quoting, schema: str, roles: Sequence[str]) -> list[Statement]:
+    """Take USAGE back from roles no longer granted (their SELECTs went with the old views)."""
+    if not roles:
+        return []
+    names = ", ".join(q.name(role) for role in roles)
+    return [Statement(f"REVOKE USAGE ON SCHEMA {q.name(schema)} FROM {names}")]
 
 
 def create_schema(q: Quoting, schema: str) -> list[Statement]:

@@ -31,7 +31,9 @@ def database_url(data_dir: str | Path | None = None) -> str:
             "pip install 'django-orm-views-hook[test]', or point DATABASE_URL at a PostgreSQL."
         ) from exc
     if data_dir is None:
-        server = pgserver.get_server(tempfile.mkdtemp(prefix="orm-views-pg-"), cleanup_mode="delete")
+        server = pgserver.get_server(
+            tempfile.mkdtemp(prefix="orm-views-pg-"), cleanup_mode="delete"
+        )
     else:
         Path(data_dir).mkdir(parents=True, exist_ok=True)
         server = pgserver.get_server(data_dir, cleanup_mode="stop")

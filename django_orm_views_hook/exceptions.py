@@ -21,6 +21,10 @@ class UnsafeSchemaError(OrmViewsError):
     """The sync refuses to touch a schema: it is reserved or holds objects it did not create."""
 
 
+class GrantError(OrmViewsError, LookupError):
+    """A role to grant SELECT to does not exist; raised before any DDL runs."""
+
+
 class ViewBuildError(OrmViewsError, DatabaseError):
     """The database rejected the SQL of a view; the whole transaction is rolled back."""
 
@@ -31,5 +35,5 @@ class ViewBuildError(OrmViewsError, DatabaseError):
         super().__init__(f"{label}: the database rejected this view: {db_message}")
 
 
-class SyncLockTimeout(OrmViewsError, DatabaseError):
+class LockTimeoutError(OrmViewsError, DatabaseError):
     """The sync could not take its locks within ORM_VIEWS_LOCK_TIMEOUT; nothing changed."""

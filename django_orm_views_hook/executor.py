@@ -18,9 +18,9 @@ from typing import Any
 from django.db import DatabaseError, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-from . import conf, ddl, introspection
+from . import conf, ddl, introspection, safety
 from .ddl import Quoting, Statement
-from .exceptions import SyncLockTimeout, UnsafeSchemaError, ViewBuildError, ViewDefinitionError
+from .exceptions import LockTimeoutError, ViewBuildError, ViewDefinitionError
 from .plan import Plan, ViewSpec
 
 logger = logging.getLogger(__name__)
@@ -69,9 +69,7 @@ def _state(fingerprint: str, states: Sequence[introspection.SchemaState]) -> str
     return hashlib.sha256(f"{fingerprint}\n{digests}".encode()).hexdigest()
 
 
-def _is_current(
-    plan: Plan, fingerprint: str, states: Sequence[introspection.SchemaState]
-) -> bool:
+def _is_current(plan: Plan, fingerprint: str, states: Sequence[introspection.SchemaState]) -> bool:
     by_name = {s.name: s for s in states}
     wanted = set(plan.schemas)
     if {s.name for s in states if s.marked} != wanted or not wanted <= by_name.keys():
@@ -87,29 +85,9 @@ def is_current(plan: Plan, connection: BaseDatabaseWrapper) -> bool:
     return _is_current(plan, code_fingerprint(plan, quoting(connection)), states)
 
 
-def _check_safe(plan_label: str, contents: introspection.Contents, keep: set[tuple[str, str]]):
-    foreign = [
-        r.description
-        for r in contents.relations
-        if (r.is_view and not r.marked and (r.schema, r.name) not in keep)
-        or (not r.is_view and r.kind not in ("i", "I"))
-    ]
-    foreign += [f'{kind} "{schema}"."{name}"' for schema, kind, name in contents.other_objects]
-    if foreign:
-        raise UnsafeSchemaError(
-            f"{plan_label}: refusing to drop the managed views: the managed schema holds "
-            f"{', '.join(foreign)}, which this package did not create. Move or drop "
-            "it yourself, or give the views a schema of their own (ORM_VIEWS_SCHEMA)."
-        )
-    if contents.outside_dependents:
-        readers = ", ".join(
-            f'"{schema}"."{name}" (reads {what})'
-            for schema, name, what in contents.outside_dependents
-        )
-        raise UnsafeSchemaError(
-            f"{plan_label}: refusing to drop the managed views: objects outside the managed "
-            f"schema depend on them: {readers}. Drop those first or make them managed views."
-        )
+def _managed_schemas(plan: Plan, states: Sequence[introspection.SchemaState]) -> list[str]:
+    """The plan's schemas and those this package marked as its own earlier."""
+    return sorted({s.name for s in states if s.marked} | set(plan.schemas))
 
 
 def _drop_statements(
@@ -118,17 +96,36 @@ def _drop_statements(
     cursor: Any,
     states: Sequence[introspection.SchemaState],
 ) -> list[Statement]:
-    """Drop every view the managed schemas hold, and the marked schemas the plan no longer uses."""
+    """Drop every view the managed schemas hold, and the marked schemas the plan no longer uses.
+
+    Raises UnsafeSchemaError or GrantError, before any DDL, for what the sync must not do.
+    """
     marked = [s.name for s in states if s.marked]
-    contents = introspection.contents(cursor, sorted(set(marked) | set(plan.schemas)))
-    _check_safe(f'database "{plan.using}"', contents, {v.key for v in plan.views})
+    session = introspection.session(cursor, plan.roles)
+    safety.check_schemas(plan, session)
+    safety.check_roles(plan, session)
+    contents = introspection.contents(cursor, _managed_schemas(plan, states))
+    safety.check_contents(plan, contents)
     triples = [(v.schema, v.name, v.kind == "m") for v in contents.views_in_drop_order]
-    statements = ddl.drop_views(q, triples)
+    statements = ddl.drop_views(q, triples, cascade=bool(contents.outside_dependents))
     statements += [ddl.drop_schema(q, s) for s in marked if s not in plan.schemas]
+    for schema in plan.schemas:
+        stale = [r for s, r in contents.schema_grantees if s == schema and r not in plan.roles]
+        statements += ddl.revoke_usage(q, schema, stale)
     return statements
 
 
-def _execute(cursor: Any, connection: BaseDatabaseWrapper, statements: Sequence[Statement]):
+def _sqlstate(exc: BaseException) -> str | None:
+    cause = exc.__cause__
+    return getattr(cause, "pgcode", None) or getattr(cause, "sqlstate", None)
+
+
+def _execute(
+    cursor: Any,
+    connection: BaseDatabaseWrapper,
+    statements: Sequence[Statement],
+    schemas: Sequence[str] = (),
+) -> None:
     """Send the statements as one script; on failure, replay them one by one to name the view.
 
     One round trip for the whole plan keeps the time locks are held close to the DDL's own.
@@ -140,28 +137,27 @@ def _execute(cursor: Any, connection: BaseDatabaseWrapper, statements: Sequence[
         cursor.execute(ddl.as_script(statements))
     except DatabaseError as batch_error:
         transaction.savepoint_rollback(savepoint, using=connection.alias)
+        if _sqlstate(batch_error) == LOCK_NOT_AVAILABLE:
+            _raise_lock_timeout(cursor, schemas, batch_error)
         for statement in statements:
             try:
                 cursor.execute(statement.sql)
             except DatabaseError as exc:
-                _raise_for(statement, exc)
-        raise batch_error  # pragma: no cover - the replay fails where the script did
+                if statement.owner is None:
+                    raise
+                raise ViewBuildError(statement.owner, statement.sql, str(exc).strip()) from exc
+        raise  # pragma: no cover - the replay fails where the script did
     else:
         transaction.savepoint_commit(savepoint, using=connection.alias)
 
 
-def _raise_for(statement: Statement, exc: DatabaseError) -> None:
-    cause = getattr(exc, "__cause__", None)
-    sqlstate = getattr(cause, "pgcode", None) or getattr(cause, "sqlstate", None)
-    message = str(exc).strip()
-    if sqlstate == LOCK_NOT_AVAILABLE:
-        raise SyncLockTimeout(
-            f"could not take the locks for `{statement.sql.splitlines()[0]}` within "
-            f"ORM_VIEWS_LOCK_TIMEOUT ({conf.lock_timeout()}); nothing changed."
-        ) from exc
-    if statement.owner is None:
-        raise exc
-    raise ViewBuildError(statement.owner, statement.sql, message) from exc
+def _raise_lock_timeout(cursor: Any, schemas: Sequence[str], exc: DatabaseError) -> None:
+    holders = introspection.lock_holders(cursor, schemas)
+    held = ", ".join(f'"{s}"."{r}" (pid {pid}, {mode})' for s, r, pid, mode in holders)
+    raise LockTimeoutError(
+        f"could not take the lock on {held or 'the managed views'} within "
+        f"ORM_VIEWS_LOCK_TIMEOUT ({conf.lock_timeout()}); nothing changed."
+    ) from exc
 
 
 def _check_columns(cursor: Any, plan: Plan) -> None:
@@ -189,7 +185,12 @@ def _lock(cursor: Any, q: Quoting) -> None:
     try:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
     except DatabaseError as exc:
-        _raise_for(Statement("SELECT pg_advisory_xact_lock(...)"), exc)
+        if _sqlstate(exc) != LOCK_NOT_AVAILABLE:
+            raise
+        raise LockTimeoutError(
+            f"another sync or migrate of this database held the sync lock longer than "
+            f"ORM_VIEWS_LOCK_TIMEOUT ({timeout}); nothing changed."
+        ) from exc
 
 
 def sync_plan(
@@ -234,7 +235,7 @@ def sync_plan(
         if not force and _is_current(plan, fingerprint, states):
             return result(SyncStatus.UP_TO_DATE)
         statements = _rebuild_statements(q, plan, cursor, states)
-        _execute(cursor, connection, statements)
+        _execute(cursor, connection, statements, _managed_schemas(plan, states))
         _check_columns(cursor, plan)
         new_states = introspection.schema_states(cursor, plan.schemas)
         state = _state(fingerprint, [s for s in new_states if s.name in plan.schemas])
@@ -276,7 +277,7 @@ def drop_managed_views(plan: Plan, connection: BaseDatabaseWrapper) -> SyncResul
         _lock(cursor, q)
         states = introspection.schema_states(cursor, plan.schemas)
         statements = _drop_statements(q, plan, cursor, states)
-        _execute(cursor, connection, statements)
+        _execute(cursor, connection, statements, _managed_schemas(plan, states))
     return SyncResult(
         plan.using,
         SyncStatus.DROPPED,

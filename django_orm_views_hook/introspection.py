@@ -63,6 +63,32 @@ WHERE n.nspname = ANY(%s) AND t.typrelid = 0 AND t.typelem = 0
 ORDER BY 1, 3
 """
 
+# Who this session is, where unqualified names resolve, and which of the grantees exist.
+SESSION_SQL = """
+SELECT current_user::text, current_schemas(false)::text[],
+       ARRAY(SELECT rolname::text FROM pg_roles WHERE rolname = ANY(%s))
+"""
+
+# Roles holding USAGE on the managed schemas (besides their owner): revoked when dropped
+# from ORM_VIEWS_GRANT_SELECT_TO.
+SCHEMA_GRANTEES_SQL = """
+SELECT n.nspname, pg_get_userbyid(a.grantee)
+FROM pg_namespace n, aclexplode(n.nspacl) a
+WHERE n.nspname = ANY(%s) AND a.privilege_type = 'USAGE'
+  AND a.grantee <> n.nspowner AND a.grantee <> 0
+ORDER BY 1, 2
+"""
+
+# Relations of the managed schemas that other sessions hold locks on.
+LOCK_HOLDERS_SQL = """
+SELECT DISTINCT n.nspname, c.relname, l.pid, l.mode
+FROM pg_locks l
+JOIN pg_class c ON c.oid = l.relation
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE l.granted AND l.pid <> pg_backend_pid() AND n.nspname = ANY(%s)
+ORDER BY 1, 2
+"""
+
 COLUMNS_SQL = """
 SELECT n.nspname, c.relname, a.attname
 FROM pg_attribute a
@@ -126,6 +152,26 @@ class Contents:
     views_in_drop_order: tuple[Relation, ...]
     outside_dependents: tuple[tuple[str, str, str], ...]  # (schema, name, what it reads)
     other_objects: tuple[tuple[str, str, str], ...]  # (schema, kind, name)
+    schema_grantees: tuple[tuple[str, str], ...]  # (schema, role) holding USAGE
+
+
+@dataclass(frozen=True)
+class Session:
+    user: str
+    search_path: tuple[str, ...]
+    existing_roles: frozenset[str]
+
+
+def session(cursor: Any, roles: Sequence[str]) -> Session:
+    cursor.execute(SESSION_SQL, [list(roles)])
+    user, search_path, existing = cursor.fetchone()
+    return Session(user, tuple(search_path), frozenset(existing))
+
+
+def lock_holders(cursor: Any, schemas: Sequence[str]) -> list[tuple[str, str, int, str]]:
+    """(schema, relation, pid, lock mode) held by other sessions in `schemas`."""
+    cursor.execute(LOCK_HOLDERS_SQL, [list(schemas)])
+    return list(cursor.fetchall())
 
 
 def schema_states(cursor: Any, schemas: Sequence[str]) -> list[SchemaState]:
@@ -153,7 +199,10 @@ def contents(cursor: Any, schemas: Sequence[str]) -> Contents:
     views = tuple(by_oid[oid] for oid in reversed(list(order)) if by_oid[oid].is_view)
 
     cursor.execute(OTHER_OBJECTS_SQL, [schemas, schemas])
-    return Contents(relations, views, tuple(sorted(set(outside))), tuple(cursor.fetchall()))
+    other_objects = tuple(cursor.fetchall())
+    cursor.execute(SCHEMA_GRANTEES_SQL, [schemas])
+    grantees = tuple(cursor.fetchall())
+    return Contents(relations, views, tuple(sorted(set(outside))), other_objects, grantees)
 
 
 def columns(cursor: Any, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], list[str]]:

@@ -56,9 +56,9 @@ class Command(migrate.Command):
                 super().handle(*args, **options)
         except ViewBuildError as exc:
             self._recover_non_atomic(run)
+            applied = " after the last committed migration" if run.non_atomic else ""
             raise CommandError(
-                f"{exc}\nNothing was applied{'' if not run.non_atomic else ' after the last committed migration'}. "
-                "If the current view definitions need a newer schema than this migrate leaves "
+                f"{exc}\nNothing was applied{applied}. If the current view definitions need a newer schema than this migrate leaves "
                 "(e.g. you are migrating backwards), rerun it with --leave-views-dropped: it "
                 "applies the migrations and leaves the managed views dropped until the next "
                 "migrate or sync_views."
@@ -91,7 +91,8 @@ class Command(migrate.Command):
     ) -> None:
         super().migration_progress_callback(action, migration, fake)
         run = getattr(self, "_run", None)
-        if run is not None and not run.non_atomic and action in ("apply_success", "unapply_success"):
+        finished = action in ("apply_success", "unapply_success")
+        if finished and run is not None and not run.non_atomic:
             # In one transaction, a data migration's deferred foreign-key checks would still be
             # pending when the next migration alters the table ("pending trigger events"):
             # fire them now, as the commit between migrations would have.

@@ -1,0 +1,66 @@
+"""Refusals: what the sync will not drop, and grants it cannot make. All run before any DDL.
+
+Each decision comes from the database's own record (ownership comments, the dependency
+catalogue), not from the current code, which may have changed since the views were built.
+"""
+
+from __future__ import annotations
+
+from . import conf
+from .exceptions import GrantError, UnsafeSchemaError
+from .introspection import Contents, Session
+from .plan import Plan
+
+
+def check_schemas(plan: Plan, session: Session) -> None:
+    """Refuse schemas that other things resolve names in: the search_path, the user's own."""
+    shared = [s for s in plan.schemas if s in session.search_path or s == session.user]
+    if shared:
+        raise UnsafeSchemaError(
+            f'database "{plan.using}": refusing to manage schema(s) {", ".join(shared)}: they '
+            f'are on the search_path of user "{session.user}" (or are its own schema), so they '
+            "hold more than these views. Give the views a schema of their own (ORM_VIEWS_SCHEMA "
+            "or the view's `schema`)."
+        )
+
+
+def check_roles(plan: Plan, session: Session) -> None:
+    missing = [role for role in plan.roles if role not in session.existing_roles]
+    if missing:
+        raise GrantError(
+            f'database "{plan.using}": cannot grant SELECT on the views to role(s) '
+            f"{', '.join(missing)}: no such role. Create it (CREATE ROLE ...) or remove it from "
+            "ORM_VIEWS_GRANT_SELECT_TO / --grant-select-permissions-to-user."
+        )
+
+
+def check_contents(plan: Plan, contents: Contents) -> None:
+    """Refuse to drop anything this package did not create, or that outside objects read.
+
+    A view without our ownership comment is adopted only when the code defines a view of the
+    same name (a project switching from django-orm-views has such views).
+    """
+    defined = {view.key for view in plan.views}
+    foreign = [
+        r.description
+        for r in contents.relations
+        if (r.is_view and not r.marked and (r.schema, r.name) not in defined)
+        or (not r.is_view and r.kind not in ("i", "I"))
+    ]
+    foreign += [f'{kind} "{schema}"."{name}"' for schema, kind, name in contents.other_objects]
+    if foreign:
+        raise UnsafeSchemaError(
+            f'database "{plan.using}": refusing to drop the managed views: the managed schema '
+            f"holds {', '.join(foreign)}, which this package did not create. Move or drop it "
+            "yourself, or give the views a schema of their own (ORM_VIEWS_SCHEMA)."
+        )
+    if contents.outside_dependents and not conf.allow_cascade():
+        readers = ", ".join(
+            f'"{schema}"."{name}" (reads {what})'
+            for schema, name, what in contents.outside_dependents
+        )
+        raise UnsafeSchemaError(
+            f'database "{plan.using}": refusing to drop the managed views: objects outside the '
+            f"managed schema depend on them: {readers}. Drop those first, make them managed "
+            "views, or set ORM_VIEWS_ALLOW_CASCADE = True to drop them with the views."
+        )
