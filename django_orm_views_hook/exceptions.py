@@ -37,3 +37,7 @@ class ViewBuildError(OrmViewsError, DatabaseError):
 
 class LockTimeoutError(OrmViewsError, DatabaseError):
     """The sync could not take its locks within ORM_VIEWS_LOCK_TIMEOUT; nothing changed."""
+
+
+class ConnectionLostError(OrmViewsError, DatabaseError):
+    """The connection broke mid-sync; the server rolled the transaction back."""

@@ -20,7 +20,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 from . import conf, ddl, introspection, safety
 from .ddl import Quoting, Statement
-from .exceptions import LockTimeoutError, ViewBuildError, ViewDefinitionError
+from .exceptions import ConnectionLostError, LockTimeoutError, ViewBuildError, ViewDefinitionError
 from .plan import Plan, ViewSpec
 
 logger = logging.getLogger(__name__)
@@ -136,6 +136,7 @@ def _execute(
     try:
         cursor.execute(ddl.as_script(statements))
     except DatabaseError as batch_error:
+        _raise_if_connection_lost(connection, batch_error)
         transaction.savepoint_rollback(savepoint, using=connection.alias)
         if _sqlstate(batch_error) == LOCK_NOT_AVAILABLE:
             _raise_lock_timeout(cursor, schemas, batch_error)
@@ -149,6 +150,16 @@ def _execute(
         raise  # pragma: no cover - the replay fails where the script did
     else:
         transaction.savepoint_commit(savepoint, using=connection.alias)
+
+
+def _raise_if_connection_lost(connection: BaseDatabaseWrapper, exc: DatabaseError) -> None:
+    raw = connection.connection
+    if raw is not None and not getattr(raw, "closed", False):
+        return
+    raise ConnectionLostError(
+        f'the connection to database "{connection.alias}" was lost during the sync ({exc}); '
+        "nothing was committed, so the previous views are intact. Run it again."
+    ) from exc
 
 
 def _raise_lock_timeout(cursor: Any, schemas: Sequence[str], exc: DatabaseError) -> None:

@@ -27,3 +27,6 @@ INSTALLED_APPS = [
 ]
 
 ORM_VIEWS_GRANT_SELECT_TO = []
+
+# Child processes started by the tests choose the views module through the environment.
+ORM_VIEWS_MODULE_NAME = os.environ.get("ORM_VIEWS_MODULE_NAME", "postgres_views")

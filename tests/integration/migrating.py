@@ -55,7 +55,9 @@ def table_columns(table: str, using: str = "default") -> dict[str, str]:
 
 def ddl_statements(queries: CaptureQueriesContext) -> list[str]:
     keywords = ("CREATE ", "DROP ", "ALTER ", "COMMENT ", "GRANT ", "REVOKE ", "LOCK ")
-    return [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith(keywords)]
+    return [
+        q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith(keywords)
+    ]
 
 
 def capture(using: str = "default") -> CaptureQueriesContext:
@@ -78,6 +80,8 @@ def migrating_project():
 
 def _has_migrations_table(alias: str) -> bool:
     try:
-        return bool(catalog("SELECT to_regclass('django_migrations') IS NOT NULL", using=alias)[0][0])
+        return bool(
+            catalog("SELECT to_regclass('django_migrations') IS NOT NULL", using=alias)[0][0]
+        )
     except Exception:  # the alias's test database was not created for this test
         return False

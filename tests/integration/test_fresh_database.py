@@ -40,7 +40,16 @@ def test_test_database_created_with_nomigrations_has_the_views(tmp_path):
     )
     with scratch_database("orm_views_nomig") as url:
         result = run(
-            ["pytest", "-q", "--nomigrations", "-p", "no:cacheprovider", "--rootdir", str(tmp_path), str(probe)],
+            [
+                "pytest",
+                "-q",
+                "--nomigrations",
+                "-p",
+                "no:cacheprovider",
+                "--rootdir",
+                str(tmp_path),
+                str(probe),
+            ],
             url,
         )
     assert result.returncode == 0, result.stdout + result.stderr

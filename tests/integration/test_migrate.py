@@ -104,9 +104,9 @@ def test_non_atomic_migration_warns_and_still_builds_the_views():
     assert "cannot be atomic" in output.stderr
     assert "0005_concurrent_index" in output.stderr
     assert applied("migrationapp")[-1] == "0005_concurrent_index"
-    assert catalog("SELECT indisvalid FROM pg_index WHERE indexrelid = 'item_note_idx'::regclass") == [
-        (True,)
-    ]
+    assert catalog(
+        "SELECT indisvalid FROM pg_index WHERE indexrelid = 'item_note_idx'::regclass"
+    ) == [(True,)]
     assert MIG_VIEWS <= set(views_in_schema())
 
 

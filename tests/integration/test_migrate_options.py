@@ -85,7 +85,9 @@ def test_backwards_migration_rebuilds_views_like_a_forward_one():
     migrate("migrationapp", "0003", views="views_v1")
     assert applied("migrationapp")[-1] == "0003_amount_bigint"
     assert "legacy" in table_columns("migrationapp_item")
-    assert catalog('SELECT count(*) FROM "views"."mig_itemamounts" WHERE legacy = \'old\'') == [(5,)]
+    assert catalog('SELECT count(*) FROM "views"."mig_itemamounts" WHERE legacy = \'old\'') == [
+        (5,)
+    ]
 
 
 def test_backwards_migration_that_views_cannot_follow_fails_atomically():
