@@ -8,4 +8,7 @@ from tests.testapp.postgres_views import *  # noqa: F403 - the test project's vi
 class ItemTotals(PostgresViewFromSQL):
     prefix = "mig"
     view_dependencies = [ItemAmounts]
-    sql = 'SELECT sum(amount) AS total, count(*) AS items, max(id) AS last FROM "views"."mig_itemamounts"'
+    sql = (
+        "SELECT sum(amount) AS total, count(*) AS items, max(id) AS last"
+        ' FROM "views"."mig_itemamounts"'
+    )
