@@ -12,7 +12,7 @@ from django.db import connections
 
 def catalog(sql: str, params: list | None = None, using: str = "default") -> list[tuple]:
     with connections[using].cursor() as cursor:
-        cursor.execute(sql, params or [])
+        cursor.execute(sql, params)  # None: no %-placeholder parsing
         return cursor.fetchall()
 
 

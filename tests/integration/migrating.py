@@ -35,7 +35,7 @@ def migrate(*args: str, views: str = "views_v1", **options) -> Output:
 
 def execute(sql: str, params: list | None = None, using: str = "default") -> None:
     with connections[using].cursor() as cursor:
-        cursor.execute(sql, params or [])
+        cursor.execute(sql, params)  # None: no %-placeholder parsing
 
 
 def applied(app: str, using: str = "default") -> list[str]:
