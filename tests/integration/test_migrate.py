@@ -13,7 +13,6 @@ from tests.integration.migrating import (
     capture,
     ddl_statements,
     migrate,
-    migrating_project,  # noqa: F401 - fixture
     table_columns,
 )
 

@@ -17,7 +17,6 @@ from tests.integration.migrating import (
     ddl_statements,
     execute,
     migrate,
-    migrating_project,  # noqa: F401 - fixture
     table_columns,
 )
 

@@ -8,7 +8,7 @@ import time
 import pytest
 from django.db import connections
 
-from tests.integration.migrating import migrate, migrating_project  # noqa: F401 - fixture
+from tests.integration.migrating import migrate
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("migrating_project")]
 

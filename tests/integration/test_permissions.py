@@ -7,7 +7,7 @@ from django.db import DatabaseError, connections
 from django.test.utils import override_settings
 
 from django_orm_views_hook import sync_views
-from tests.integration.migrating import execute, migrate, migrating_project  # noqa: F401
+from tests.integration.migrating import execute, migrate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
