@@ -1,4 +1,4 @@
-"""Readers of the views never see them missing, nor deadlock, while migrate runs."""
+"""Readers of the views never see them missing, nor deadlock, while migrate and syncs run."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ import time
 
 import pytest
 from django.db import connections
+from django.test.utils import override_settings
+
+from django_orm_views_hook import sync_views
 
 from tests.integration.migrating import migrate
 
@@ -46,7 +49,7 @@ class Reader(threading.Thread):
             connections.close_all()
 
 
-def test_readers_see_no_gap_and_no_deadlock_during_migrations():
+def test_readers_see_no_gap_and_no_deadlock_during_migrations_and_syncs():
     migrate("migrationapp", "0002", views="views_v1")
     stop = threading.Event()
     readers = [Reader(stop) for _ in range(4)]
@@ -56,7 +59,11 @@ def test_readers_see_no_gap_and_no_deadlock_during_migrations():
         time.sleep(0.2)
         for _ in range(3):
             migrate("migrationapp", "0004", views="views_v2", verbosity=0)  # alters and drops
+            with override_settings(ORM_VIEWS_MODULE_NAME="views_v2"):
+                sync_views(using="default", force=True)
             migrate("migrationapp", "0002", views="views_v1", verbosity=0)  # and back
+            with override_settings(ORM_VIEWS_MODULE_NAME="views_v1"):
+                sync_views(using="default", force=True)
     finally:
         stop.set()
         for reader in readers:
