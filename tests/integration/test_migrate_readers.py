@@ -10,7 +10,6 @@ from django.db import connections
 from django.test.utils import override_settings
 
 from django_orm_views_hook import sync_views
-
 from tests.integration.migrating import migrate
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("migrating_project")]
