@@ -17,7 +17,8 @@ from .plan import MAX_IDENTIFIER_BYTES, Plan, ViewSpec
 #: Every object this package creates carries this at the start of its comment; the sync
 #: trusts the database's own record, not the current code, to know what it may drop.
 OWNER_MARK = "Managed by django_orm_views_hook."
-STATE_PREFIX = OWNER_MARK + " state="
+#: A view's comment records the digest of the definition it was built from.
+DIGEST_PREFIX = OWNER_MARK + " digest="
 
 
 @dataclass(frozen=True)
@@ -73,16 +74,21 @@ def index_name(view: ViewSpec) -> str:
     return truncate_name(f"{view.name}_{view.pk_field}_uniq", MAX_IDENTIFIER_BYTES)
 
 
-def create_view(q: Quoting, view: ViewSpec) -> list[Statement]:
-    """CREATE [MATERIALIZED] VIEW, its ownership comment and, if any, its unique index."""
+def create_view(q: Quoting, view: ViewSpec, digest: str | None = None) -> list[Statement]:
+    """CREATE [MATERIALIZED] VIEW, its ownership comment and, if any, its indexes.
+
+    The comment records `digest`; it is written in the same (sub)transaction as the view, so
+    the two catalog rows share an xmin until someone replaces the view by hand.
+    """
     target = q.qualified(view.schema, view.name)
     keyword = kind_keyword(view.materialized)
-    create = f"CREATE {keyword} {target} AS\n{view.query}"
+    # In parentheses, on lines of their own: a trailing `-- comment` cannot swallow what
+    # follows, and a second statement in `sql` is a syntax error instead of running.
+    create = f"CREATE {keyword} {target} AS (\n{view.query}\n)"
     if view.materialized and not view.with_data:
-        create += "\nWITH NO DATA"
+        create += " WITH NO DATA"
     statements = [
         Statement(create, view.label),
-        Statement(f"COMMENT ON {keyword} {target} IS {q.literal(OWNER_MARK)}", view.label),
     ]
     if view.materialized and view.pk_field:
         statements.append(
@@ -92,37 +98,44 @@ def create_view(q: Quoting, view: ViewSpec) -> list[Statement]:
                 view.label,
             )
         )
+    statements.extend(Statement(sql, view.label) for sql in view.indexes)
+    if digest is not None:
+        comment = q.literal(DIGEST_PREFIX + digest)
+        statements.append(Statement(f"COMMENT ON {keyword} {target} IS {comment}", view.label))
     return statements
 
 
-def grant_select(q: Quoting, plan: Plan) -> list[Statement]:
-    """USAGE on each schema and SELECT on every non-hidden view, for the plan's roles."""
-    if not plan.roles:
+def grant_usage(q: Quoting, schema: str, roles: Sequence[str]) -> list[Statement]:
+    if not roles:
         return []
-    roles = ", ".join(q.name(role) for role in plan.roles)
+    names = ", ".join(q.name(role) for role in roles)
+    return [Statement(f"GRANT USAGE ON SCHEMA {q.name(schema)} TO {names}")]
+
+
+def grant_select(q: Quoting, views: Sequence[ViewSpec], roles: Sequence[str]) -> list[Statement]:
+    """SELECT on the non-hidden `views` for `roles`, in one statement."""
+    visible = [view for view in views if not view.hidden]
+    if not roles or not visible:
+        return []
+    names = ", ".join(q.qualified(view.schema, view.name) for view in visible)
+    grantees = ", ".join(q.name(role) for role in roles)
+    return [Statement(f"GRANT SELECT ON {names} TO {grantees}")]
+
+
+def create_views(
+    q: Quoting, plan: Plan, views: Sequence[ViewSpec], digests: dict[tuple[str, str], str]
+) -> list[Statement]:
+    """Create `views` (in plan order, dependencies first) with their comments and grants."""
     statements = []
-    for schema in plan.schemas:
-        statements.append(Statement(f"GRANT USAGE ON SCHEMA {q.name(schema)} TO {roles}"))
-        visible = [v for v in plan.views if v.schema == schema and not v.hidden]
-        if visible:
-            names = ", ".join(q.qualified(v.schema, v.name) for v in visible)
-            statements.append(Statement(f"GRANT SELECT ON {names} TO {roles}"))
+    for view in views:
+        statements.extend(create_view(q, view, digests[view.key]))
+    statements.extend(grant_select(q, views, plan.roles))
     return statements
 
 
-def create_plan(q: Quoting, plan: Plan) -> list[Statement]:
-    """Everything that builds the plan's views on a database that has none of them."""
-    statements = [s for schema in plan.schemas for s in create_schema(q, schema)]
-    for view in plan.views:
-        statements.extend(create_view(q, view))
-    statements.extend(grant_select(q, plan))
-    return statements
-
-
-def mark_schema(q: Quoting, schema: str, state: str | None) -> Statement:
-    """Record the schema as managed, with the state digest of its views when known."""
-    comment = OWNER_MARK if state is None else STATE_PREFIX + state
-    return Statement(f"COMMENT ON SCHEMA {q.name(schema)} IS {q.literal(comment)}")
+def mark_schema(q: Quoting, schema: str) -> Statement:
+    """Record the schema as managed: the sync may drop it once no view uses it."""
+    return Statement(f"COMMENT ON SCHEMA {q.name(schema)} IS {q.literal(OWNER_MARK)}")
 
 
 def drop_schema(q: Quoting, schema: str) -> Statement:

@@ -1,31 +1,32 @@
-"""Run a plan on a database: lock, safety checks, DDL in one transaction, fingerprint.
+"""Run a plan on a database: lock, safety checks, DDL in one transaction.
 
-The executor never prints: it returns a SyncResult and logs; commands decide what to show.
+Only what differs is touched: views whose definition (or an upstream one) changed, views
+the code no longer defines, and what reads them. The executor never prints: it returns a
+SyncResult and logs; commands decide what to show.
 """
 
 from __future__ import annotations
 
 import enum
 import functools
-import hashlib
 import logging
 import time
 import zlib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import DatabaseError, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-from . import conf, ddl, introspection, safety
+from . import conf, ddl, diff, introspection, safety
 from .ddl import Quoting, Statement
 from .exceptions import ConnectionLostError, LockTimeoutError, ViewBuildError, ViewDefinitionError
 from .plan import Plan, ViewSpec
 
 logger = logging.getLogger(__name__)
 
-#: Key of the transaction-scoped advisory lock that serialises syncs on one database.
+#: Key of the advisory lock that serialises syncs (and migrates) on one database.
 ADVISORY_LOCK_KEY = zlib.crc32(b"django_orm_views_hook")
 LOCK_NOT_AVAILABLE = "55P03"
 
@@ -41,7 +42,8 @@ class SyncStatus(enum.Enum):
 class SyncResult:
     using: str
     status: SyncStatus
-    views: tuple[ViewSpec, ...]
+    views: tuple[ViewSpec, ...]  # every view of the plan
+    built: tuple[ViewSpec, ...]  # the views (re)created, or that a dry run would create
     statements: tuple[str, ...]
     duration: float
 
@@ -52,67 +54,154 @@ class SyncResult:
 
 def quoting(connection: BaseDatabaseWrapper) -> Quoting:
     """Identifiers quoted by the connection, literals by the driver."""
-    # The same few literals (the ownership comment) recur once per view: quote each once.
-    literal = functools.lru_cache(maxsize=64)(
+    # The same few literals recur once per view: quote each once.
+    literal = functools.lru_cache(maxsize=4096)(
         lambda value: connection.ops.compose_sql("%s", [value])
     )
     return Quoting(name=connection.ops.quote_name, literal=literal)
 
 
-def code_fingerprint(plan: Plan, q: Quoting) -> str:
-    """A digest of the SQL the code would run: any change to a view or a grant changes it."""
-    return hashlib.sha256(ddl.as_script(ddl.create_plan(q, plan)).encode()).hexdigest()
-
-
-def _state(fingerprint: str, states: Sequence[introspection.SchemaState]) -> str:
-    digests = "\n".join(f"{s.name}:{s.digest}" for s in sorted(states, key=lambda s: s.name))
-    return hashlib.sha256(f"{fingerprint}\n{digests}".encode()).hexdigest()
-
-
-def _is_current(plan: Plan, fingerprint: str, states: Sequence[introspection.SchemaState]) -> bool:
-    by_name = {s.name: s for s in states}
-    wanted = set(plan.schemas)
-    if {s.name for s in states if s.marked} != wanted or not wanted <= by_name.keys():
-        return False
-    expected = _state(fingerprint, [by_name[name] for name in wanted])
-    return all(by_name[name].recorded_state == expected for name in wanted)
+def digests(plan: Plan, q: Quoting) -> dict[diff.Key, str]:
+    return diff.view_digests(plan, lambda view: ddl.as_script(ddl.create_view(q, view)))
 
 
 def is_current(plan: Plan, connection: BaseDatabaseWrapper) -> bool:
     """Whether the database holds exactly the views (and grants) of `plan`. One query."""
     with connection.cursor() as cursor:
-        states = introspection.schema_states(cursor, plan.schemas)
-    return _is_current(plan, code_fingerprint(plan, quoting(connection)), states)
+        catalog = introspection.catalog(cursor, plan.schemas)
+    return diff.compare(plan, digests(plan, quoting(connection)), catalog).nothing_to_do
 
 
-def _managed_schemas(plan: Plan, states: Sequence[introspection.SchemaState]) -> list[str]:
+def sync_plan(
+    plan: Plan,
+    connection: BaseDatabaseWrapper,
+    *,
+    dry_run: bool = False,
+    force: bool = False,
+) -> SyncResult:
+    """Make the database's managed views match `plan`, in one transaction.
+
+    When the catalog matches the plan (one query), nothing else runs, unless `force`. With
+    `dry_run`, the statements are returned and none is run.
+    """
+    started = time.monotonic()
+    q = quoting(connection)
+    wanted = digests(plan, q)
+
+    def result(status: SyncStatus, built: Sequence[ViewSpec] = (), statements=()) -> SyncResult:
+        sqls = tuple(s.sql for s in statements)
+        return SyncResult(plan.using, status, plan.views, tuple(built), sqls, _since(started))
+
+    with connection.cursor() as cursor:
+        catalog = introspection.catalog(cursor, plan.schemas)
+    changes = diff.compare(plan, wanted, catalog, force=force)
+    if changes.nothing_to_do:
+        return result(SyncStatus.UP_TO_DATE)
+    if dry_run:
+        with connection.cursor() as cursor:
+            built, statements = _sync_statements(q, plan, wanted, catalog, changes, cursor)
+        return result(SyncStatus.DRY_RUN, built, statements)
+
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        _lock(cursor, q)
+        # Another process may have synced while this one waited for the lock.
+        catalog = introspection.catalog(cursor, plan.schemas)
+        changes = diff.compare(plan, wanted, catalog, force=force)
+        if changes.nothing_to_do:
+            return result(SyncStatus.UP_TO_DATE)
+        built, statements = _sync_statements(q, plan, wanted, catalog, changes, cursor)
+        _execute(cursor, connection, statements, _managed(plan, catalog))
+        _check_columns(cursor, built)
+    logger.info(
+        'Built %d of %d views on database "%s" in %.3fs',
+        len(built),
+        len(plan.views),
+        plan.using,
+        _since(started),
+    )
+    return result(SyncStatus.REBUILT, built, statements)
+
+
+def drop_managed_views(
+    plan: Plan, connection: BaseDatabaseWrapper, *, reading: Collection[str] | None = None
+) -> SyncResult:
+    """Drop managed views (dependents first) in the caller's transaction.
+
+    `migrate` calls this before the migrations run, so that they can alter and drop the
+    columns the views read; `reading` limits it to the views that read those tables (and what
+    reads them). The views are rebuilt after the migrations, before the commit.
+    """
+    started = time.monotonic()
+    q = quoting(connection)
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        _lock(cursor, q)
+        catalog = introspection.catalog(cursor, plan.schemas)
+        managed = _managed(plan, catalog)
+        contents = introspection.contents(cursor, managed)
+        if reading is None:
+            targets = {view.key for view in contents.views_in_drop_order}
+        else:
+            tables = [connection.ops.quote_name(table) for table in reading]
+            targets = introspection.views_reading(cursor, managed, tables)
+        statements = _drop(q, plan, contents, diff.with_dependents(targets, contents.dependents))
+        _execute(cursor, connection, statements, managed)
+    return SyncResult(
+        plan.using,
+        SyncStatus.DROPPED,
+        plan.views,
+        (),
+        tuple(s.sql for s in statements),
+        _since(started),
+    )
+
+
+def _since(started: float) -> float:
+    return time.monotonic() - started
+
+
+def _managed(plan: Plan, catalog: introspection.Catalog) -> list[str]:
     """The plan's schemas and those this package marked as its own earlier."""
-    return sorted({s.name for s in states if s.marked} | set(plan.schemas))
+    return sorted(set(catalog.marked) | set(plan.schemas))
 
 
-def _drop_statements(
+def _drop(
+    q: Quoting, plan: Plan, contents: introspection.Contents, keys: Collection[diff.Key]
+) -> list[Statement]:
+    safety.check_contents(plan, contents, dropping=keys)
+    dropped = [v for v in contents.views_in_drop_order if v.key in keys]
+    cascade = any(read.key in keys for _, _, read in contents.outside_dependents)
+    return ddl.drop_views(q, [(v.schema, v.name, v.kind == "m") for v in dropped], cascade=cascade)
+
+
+def _sync_statements(
     q: Quoting,
     plan: Plan,
+    wanted: dict[diff.Key, str],
+    catalog: introspection.Catalog,
+    changes: diff.Diff,
     cursor: Any,
-    states: Sequence[introspection.SchemaState],
-) -> list[Statement]:
-    """Drop every view the managed schemas hold, and the marked schemas the plan no longer uses.
+) -> tuple[list[ViewSpec], list[Statement]]:
+    """The views to build and the statements that make the database match the plan.
 
     Raises UnsafeSchemaError or GrantError, before any DDL, for what the sync must not do.
     """
-    marked = [s.name for s in states if s.marked]
     session = introspection.session(cursor, plan.roles)
     safety.check_schemas(plan, session)
     safety.check_roles(plan, session)
-    contents = introspection.contents(cursor, _managed_schemas(plan, states))
-    safety.check_contents(plan, contents)
-    triples = [(v.schema, v.name, v.kind == "m") for v in contents.views_in_drop_order]
-    statements = ddl.drop_views(q, triples, cascade=bool(contents.outside_dependents))
-    statements += [ddl.drop_schema(q, s) for s in marked if s not in plan.schemas]
-    for schema in plan.schemas:
-        stale = [r for s, r in contents.schema_grantees if s == schema and r not in plan.roles]
-        statements += ddl.revoke_usage(q, schema, stale)
-    return statements
+    contents = introspection.contents(cursor, _managed(plan, catalog))
+    existing = {view.key for view in contents.views_in_drop_order}
+    dropping = diff.with_dependents((changes.stale & existing) | changes.extra, contents.dependents)
+    statements = _drop(q, plan, contents, dropping)
+    statements += [ddl.drop_schema(q, s) for s in changes.unused_schemas]
+    for schema in changes.unmarked_schemas:
+        statements += [*ddl.create_schema(q, schema), ddl.mark_schema(q, schema)]
+    built = [v for v in plan.views if v.key in dropping or v.key not in existing]
+    statements += ddl.create_views(q, plan, built, wanted)
+    for schema, roles in changes.usage_grants.items():
+        statements += ddl.grant_usage(q, schema, roles)
+    for schema, roles in changes.usage_revokes.items():
+        statements += ddl.revoke_usage(q, schema, roles)
+    return built, statements
 
 
 def _sqlstate(exc: BaseException) -> str | None:
@@ -171,9 +260,9 @@ def _raise_lock_timeout(cursor: Any, schemas: Sequence[str], exc: DatabaseError)
     ) from exc
 
 
-def _check_columns(cursor: Any, plan: Plan) -> None:
+def _check_columns(cursor: Any, built: Sequence[ViewSpec]) -> None:
     """Fail the sync when a readable view's model names a column its view does not have."""
-    checked = [view for view in plan.views if view.required_columns]
+    checked = [view for view in built if view.required_columns]
     if not checked:
         return
     found = introspection.columns(cursor, [view.key for view in checked])
@@ -202,97 +291,3 @@ def _lock(cursor: Any, q: Quoting) -> None:
             f"another sync or migrate of this database held the sync lock longer than "
             f"ORM_VIEWS_LOCK_TIMEOUT ({timeout}); nothing changed."
         ) from exc
-
-
-def sync_plan(
-    plan: Plan,
-    connection: BaseDatabaseWrapper,
-    *,
-    dry_run: bool = False,
-    force: bool = False,
-) -> SyncResult:
-    """Make the database's managed views match `plan`, in one transaction.
-
-    Nothing is done (one catalog query) when the database's recorded state matches the plan,
-    unless `force`. With `dry_run`, the statements are returned and none is run.
-    """
-    started = time.monotonic()
-    q = quoting(connection)
-    fingerprint = code_fingerprint(plan, q)
-
-    def result(status: SyncStatus, statements: Sequence[Statement] = ()) -> SyncResult:
-        return SyncResult(
-            plan.using,
-            status,
-            plan.views,
-            tuple(s.sql for s in statements),
-            time.monotonic() - started,
-        )
-
-    with connection.cursor() as cursor:
-        states = introspection.schema_states(cursor, plan.schemas)
-    if not force and _is_current(plan, fingerprint, states):
-        return result(SyncStatus.UP_TO_DATE)
-
-    if dry_run:
-        with connection.cursor() as cursor:
-            statements = _rebuild_statements(q, plan, cursor, states, for_dry_run=True)
-        return result(SyncStatus.DRY_RUN, statements)
-
-    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-        _lock(cursor, q)
-        # Another process may have synced while this one waited for the lock.
-        states = introspection.schema_states(cursor, plan.schemas)
-        if not force and _is_current(plan, fingerprint, states):
-            return result(SyncStatus.UP_TO_DATE)
-        statements = _rebuild_statements(q, plan, cursor, states)
-        _execute(cursor, connection, statements, _managed_schemas(plan, states))
-        _check_columns(cursor, plan)
-        new_states = introspection.schema_states(cursor, plan.schemas)
-        state = _state(fingerprint, [s for s in new_states if s.name in plan.schemas])
-        _execute(cursor, connection, [ddl.mark_schema(q, s, state) for s in plan.schemas])
-    logger.info(
-        'Rebuilt %d views on database "%s" in %.3fs',
-        len(plan.views),
-        plan.using,
-        time.monotonic() - started,
-    )
-    return result(SyncStatus.REBUILT, statements)
-
-
-def _rebuild_statements(
-    q: Quoting,
-    plan: Plan,
-    cursor: Any,
-    states: Sequence[introspection.SchemaState],
-    *,
-    for_dry_run: bool = False,
-) -> list[Statement]:
-    statements = _drop_statements(q, plan, cursor, states) + ddl.create_plan(q, plan)
-    if for_dry_run:
-        # The state digest only exists once the views do: the printed script marks the
-        # schemas as managed, and the next sync records the state.
-        statements += [ddl.mark_schema(q, s, None) for s in plan.schemas]
-    return statements
-
-
-def drop_managed_views(plan: Plan, connection: BaseDatabaseWrapper) -> SyncResult:
-    """Drop every managed view of the database (dependents first) in the caller's transaction.
-
-    `migrate` calls this before the migrations run, so that they can alter and drop the
-    columns the views read; the views are rebuilt after them, before the commit.
-    """
-    started = time.monotonic()
-    q = quoting(connection)
-    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-        _lock(cursor, q)
-        states = introspection.schema_states(cursor, plan.schemas)
-        statements = _drop_statements(q, plan, cursor, states)
-        _execute(cursor, connection, statements, _managed_schemas(plan, states))
-    return SyncResult(
-        plan.using,
-        SyncStatus.DROPPED,
-        plan.views,
-        tuple(s.sql for s in statements),
-        time.monotonic() - started,
-    )

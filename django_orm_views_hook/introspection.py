@@ -11,24 +11,26 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .ddl import OWNER_MARK, STATE_PREFIX
+from .ddl import DIGEST_PREFIX, OWNER_MARK
 
-# One row per schema that the plan names or that this package marked as its own. The digest
-# covers every relation in it: a view dropped, replaced (its rule's xmin changes) or re-granted
-# by hand changes it. Refreshing a materialised view does not (its rule stays as it was).
-SCHEMA_STATE_SQL = """
+# One row per view of every schema that the plan names or that this package marked as its own
+# (and one per such schema without views). `intact` is false once a view was replaced by hand:
+# its rule no longer shares the xmin of the comment written with it.
+CATALOG_SQL = """
 SELECT n.nspname,
-       coalesce(obj_description(n.oid, 'pg_namespace'), ''),
-       md5(concat_ws(E'\\n', n.oid, n.nspacl::text, (
-           SELECT string_agg(
-                      concat_ws(':', c.oid, c.relname, c.relkind, c.relacl::text, r.xmin),
-                      E'\\n' ORDER BY c.relname)
-           FROM pg_class c
-           LEFT JOIN pg_rewrite r ON r.ev_class = c.oid AND r.rulename = '_RETURN'
-           WHERE c.relnamespace = n.oid)))
+       coalesce(obj_description(n.oid, 'pg_namespace'), '') LIKE %s,
+       ARRAY(SELECT pg_get_userbyid(a.grantee)::text FROM aclexplode(n.nspacl) a
+             WHERE a.privilege_type = 'USAGE' AND a.grantee NOT IN (n.nspowner, 0) ORDER BY 1),
+       c.relname, c.relkind, d.description, d.xmin = r.xmin,
+       ARRAY(SELECT pg_get_userbyid(a.grantee)::text FROM aclexplode(c.relacl) a
+             WHERE a.privilege_type = 'SELECT' AND a.grantee NOT IN (c.relowner, 0) ORDER BY 1)
 FROM pg_namespace n
+LEFT JOIN pg_class c ON c.relnamespace = n.oid AND c.relkind IN ('v', 'm')
+LEFT JOIN pg_rewrite r ON r.ev_class = c.oid AND r.rulename = '_RETURN'
+LEFT JOIN pg_description d
+       ON d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0
 WHERE n.nspname = ANY(%s) OR obj_description(n.oid, 'pg_namespace') LIKE %s
-ORDER BY n.nspname
+ORDER BY n.nspname, c.relname
 """
 
 RELATIONS_SQL = """
@@ -89,6 +91,17 @@ WHERE l.granted AND l.pid <> pg_backend_pid() AND n.nspname = ANY(%s)
 ORDER BY 1, 2
 """
 
+# Managed views that read any of the given tables (directly; callers add what reads those).
+VIEWS_READING_SQL = """
+SELECT DISTINCT vn.nspname, vc.relname
+FROM pg_depend d
+JOIN pg_rewrite r ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
+JOIN pg_class vc ON vc.oid = r.ev_class
+JOIN pg_namespace vn ON vn.oid = vc.relnamespace
+WHERE d.refclassid = 'pg_class'::regclass AND vn.nspname = ANY(%s)
+  AND d.refobjid IN (SELECT to_regclass(t) FROM unnest(%s::text[]) AS t)
+"""
+
 COLUMNS_SQL = """
 SELECT n.nspname, c.relname, a.attname
 FROM pg_attribute a
@@ -113,18 +126,43 @@ RELKIND_NAMES = {
 
 
 @dataclass(frozen=True)
-class SchemaState:
-    name: str
-    comment: str
-    digest: str
+class ViewState:
+    """A view as the database has it: kind, recorded digest, untouched by hand, readers."""
+
+    materialized: bool
+    digest: str | None
+    intact: bool
+    readers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The managed schemas as they are: one query, no relation locks."""
+
+    schemas: dict[str, bool]  # name -> marked as ours
+    usage: dict[str, tuple[str, ...]]  # schema -> roles holding USAGE
+    views: dict[tuple[str, str], ViewState]
 
     @property
-    def marked(self) -> bool:
-        return self.comment.startswith(OWNER_MARK)
+    def marked(self) -> list[str]:
+        return [name for name, marked in self.schemas.items() if marked]
 
-    @property
-    def recorded_state(self) -> str | None:
-        return self.comment[len(STATE_PREFIX) :] if self.comment.startswith(STATE_PREFIX) else None
+
+def catalog(cursor: Any, schemas: Sequence[str]) -> Catalog:
+    mark = OWNER_MARK + "%"
+    cursor.execute(CATALOG_SQL, [mark, list(schemas), mark])
+    found: dict[str, bool] = {}
+    usage: dict[str, tuple[str, ...]] = {}
+    views: dict[tuple[str, str], ViewState] = {}
+    for schema, marked, grantees, name, kind, comment, intact, readers in cursor.fetchall():
+        found[schema] = marked
+        usage[schema] = tuple(grantees)
+        if name is not None:
+            digest = (
+                comment[len(DIGEST_PREFIX) :] if (comment or "").startswith(DIGEST_PREFIX) else None
+            )
+            views[(schema, name)] = ViewState(kind == "m", digest, bool(intact), tuple(readers))
+    return Catalog(found, usage, views)
 
 
 @dataclass(frozen=True)
@@ -140,6 +178,10 @@ class Relation:
         return self.kind in ("v", "m")
 
     @property
+    def key(self) -> tuple[str, str]:
+        return (self.schema, self.name)
+
+    @property
     def description(self) -> str:
         return f'{RELKIND_NAMES.get(self.kind, self.kind)} "{self.schema}"."{self.name}"'
 
@@ -150,7 +192,8 @@ class Contents:
 
     relations: tuple[Relation, ...]
     views_in_drop_order: tuple[Relation, ...]
-    outside_dependents: tuple[tuple[str, str, str], ...]  # (schema, name, what it reads)
+    outside_dependents: tuple[tuple[str, str, Relation], ...]  # (schema, name, what it reads)
+    dependents: dict[tuple[str, str], frozenset[tuple[str, str]]]  # view -> views reading it
     other_objects: tuple[tuple[str, str, str], ...]  # (schema, kind, name)
     schema_grantees: tuple[tuple[str, str], ...]  # (schema, role) holding USAGE
 
@@ -174,11 +217,6 @@ def lock_holders(cursor: Any, schemas: Sequence[str]) -> list[tuple[str, str, in
     return list(cursor.fetchall())
 
 
-def schema_states(cursor: Any, schemas: Sequence[str]) -> list[SchemaState]:
-    cursor.execute(SCHEMA_STATE_SQL, [list(schemas), OWNER_MARK + "%"])
-    return [SchemaState(*row) for row in cursor.fetchall()]
-
-
 def contents(cursor: Any, schemas: Sequence[str]) -> Contents:
     schemas = list(schemas)
     cursor.execute(RELATIONS_SQL, [OWNER_MARK + "%", schemas])
@@ -187,12 +225,14 @@ def contents(cursor: Any, schemas: Sequence[str]) -> Contents:
 
     cursor.execute(DEPENDENCIES_SQL, [schemas])
     reads: dict[int, set[int]] = {r.oid: set() for r in relations if r.is_view}
+    readers: dict[tuple[str, str], set[tuple[str, str]]] = {}
     outside = []
     for dependent, referenced, schema, name in cursor.fetchall():
         if dependent in by_oid:
             reads.setdefault(dependent, set()).add(referenced)
+            readers.setdefault(by_oid[referenced].key, set()).add(by_oid[dependent].key)
         else:
-            outside.append((schema, name, by_oid[referenced].description))
+            outside.append((schema, name, by_oid[referenced]))
 
     # static_order() yields what is read before its readers; drops go the other way round.
     order = graphlib.TopologicalSorter(reads).static_order()
@@ -202,7 +242,14 @@ def contents(cursor: Any, schemas: Sequence[str]) -> Contents:
     other_objects = tuple(cursor.fetchall())
     cursor.execute(SCHEMA_GRANTEES_SQL, [schemas])
     grantees = tuple(cursor.fetchall())
-    return Contents(relations, views, tuple(sorted(set(outside))), other_objects, grantees)
+    return Contents(
+        relations=relations,
+        views_in_drop_order=views,
+        outside_dependents=tuple(sorted(set(outside), key=lambda o: (o[0], o[1], o[2].key))),
+        dependents={key: frozenset(value) for key, value in readers.items()},
+        other_objects=other_objects,
+        schema_grantees=grantees,
+    )
 
 
 def columns(cursor: Any, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], list[str]]:
@@ -212,3 +259,11 @@ def columns(cursor: Any, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str
     for schema, name, column in cursor.fetchall():
         found.setdefault((schema, name), []).append(column)
     return found
+
+
+def views_reading(
+    cursor: Any, schemas: Sequence[str], tables: Sequence[str]
+) -> set[tuple[str, str]]:
+    """Keys of the views in `schemas` that read one of `tables` (quoted names)."""
+    cursor.execute(VIEWS_READING_SQL, [list(schemas), list(tables)])
+    return {(schema, name) for schema, name in cursor.fetchall()}

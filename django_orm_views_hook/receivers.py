@@ -16,7 +16,7 @@ from typing import Any
 
 from django.db import connections, transaction
 
-from . import conf, executor
+from . import conf, executor, impact
 from .executor import SyncResult
 from .sync import is_postgres, plan_for
 
@@ -47,8 +47,10 @@ def _run_for(using: str) -> MigrateRun | None:
     return run if run is not None and run.using == using else None
 
 
-def drop_views_before_migrations(sender: Any, using: str, plan: Any = None, **kwargs: Any) -> None:
-    """Open the run's transaction and drop the managed views, if migrations will change tables."""
+def drop_views_before_migrations(
+    sender: Any, using: str, plan: Any = None, apps: Any = None, **kwargs: Any
+) -> None:
+    """Open the run's transaction and drop the views that read the tables migrations change."""
     run = _run_for(using)
     if run is None or not conf.auto_sync() or not is_postgres(using):
         return
@@ -67,7 +69,11 @@ def drop_views_before_migrations(sender: Any, using: str, plan: Any = None, **kw
         _hold_session_lock(run)
     else:
         run.stack.enter_context(transaction.atomic(using=using))
-    run.dropped = executor.drop_managed_views(plan_for(using), connections[using])
+    reading = None
+    if not run.leave_views_dropped and apps is not None:
+        max_length = connections[using].ops.max_name_length()
+        reading = impact.touched_tables(plan, apps, max_length)
+    run.dropped = executor.drop_managed_views(plan_for(using), connections[using], reading=reading)
 
 
 def _hold_session_lock(run: MigrateRun) -> None:

@@ -6,6 +6,8 @@ catalogue), not from the current code, which may have changed since the views we
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from . import conf
 from .exceptions import GrantError, UnsafeSchemaError
 from .introspection import Contents, Session
@@ -34,8 +36,11 @@ def check_roles(plan: Plan, session: Session) -> None:
         )
 
 
-def check_contents(plan: Plan, contents: Contents) -> None:
-    """Refuse to drop anything this package did not create, or that outside objects read.
+def check_contents(
+    plan: Plan, contents: Contents, dropping: Collection[tuple[str, str]] = ()
+) -> None:
+    """Refuse to touch schemas holding what this package did not create, or to drop views
+    that objects outside them read.
 
     A view without our ownership comment is adopted only when the code defines a view of the
     same name (a project switching from django-orm-views has such views).
@@ -54,10 +59,10 @@ def check_contents(plan: Plan, contents: Contents) -> None:
             f"holds {', '.join(foreign)}, which this package did not create. Move or drop it "
             "yourself, or give the views a schema of their own (ORM_VIEWS_SCHEMA)."
         )
-    if contents.outside_dependents and not conf.allow_cascade():
+    outside = [(s, n, read) for s, n, read in contents.outside_dependents if read.key in dropping]
+    if outside and not conf.allow_cascade():
         readers = ", ".join(
-            f'"{schema}"."{name}" (reads {what})'
-            for schema, name, what in contents.outside_dependents
+            f'"{schema}"."{name}" (reads {read.description})' for schema, name, read in outside
         )
         raise UnsafeSchemaError(
             f'database "{plan.using}": refusing to drop the managed views: objects outside the '

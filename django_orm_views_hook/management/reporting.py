@@ -21,9 +21,10 @@ def report(command: BaseCommand, results: Iterable[SyncResult]) -> None:
             line = f"Views: {count} {noun} on {where} already up to date ({result.duration:.3f}s)."
             command.stdout.write(line)
         else:
-            line = f"Views: rebuilt {count} {noun} on {where} in {result.duration:.3f}s."
+            built = len(result.built)
+            line = f"Views: rebuilt {built} of {count} {noun} on {where} in {result.duration:.3f}s."
             command.stdout.write(command.style.SUCCESS(line))
         if verbosity >= 2:
-            for view in result.views:
+            for view in result.built:
                 kind = "materialized view" if view.materialized else "view"
                 command.stdout.write(f'  {kind} "{view.schema}"."{view.name}"  ({view.label})')

@@ -1,10 +1,11 @@
-"""The final state of the tables that migrations 0001-0005 build; views read them."""
+"""The final state of the tables that migrations 0001-0006 build; views read them."""
 
 from django.db import models
 
 
 class Category(models.Model):
     name = models.CharField(max_length=50)
+    label = models.CharField(max_length=20, default="")
 
 
 class Item(models.Model):

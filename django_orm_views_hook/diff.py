@@ -1,0 +1,93 @@
+"""Compare the plan with the catalog: which views to build, which to drop, which grants.
+
+Pure functions over data, so the decision "nothing to do" is cheap and testable. A view's
+digest covers its SQL, its grants and its dependencies' digests, so a change anywhere
+upstream rebuilds it, and only it and what reads it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from .introspection import Catalog
+from .plan import Plan, ViewSpec
+
+Key = tuple[str, str]
+
+
+def view_digests(plan: Plan, render: Callable[[ViewSpec], str]) -> dict[Key, str]:
+    """{view key: digest}; `render` gives the SQL that builds the view."""
+    digests: dict[Key, str] = {}
+    for view in plan.views:  # dependencies come first
+        readers = "" if view.hidden else ",".join(sorted(plan.roles))
+        upstream = ",".join(digests[key] for key in view.dependencies)
+        text = f"{render(view)}\n{readers}\n{upstream}"
+        digests[view.key] = hashlib.sha256(text.encode()).hexdigest()[:32]
+    return digests
+
+
+@dataclass(frozen=True)
+class Diff:
+    stale: frozenset[Key]  # plan views missing from the database or differing from the code
+    extra: frozenset[Key]  # views in managed schemas that the code no longer defines
+    unused_schemas: tuple[str, ...]  # schemas this package marked that no view uses now
+    usage_grants: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    usage_revokes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    unmarked_schemas: tuple[str, ...] = ()  # plan schemas missing or not yet marked as ours
+
+    @property
+    def nothing_to_do(self) -> bool:
+        return not (
+            self.stale
+            or self.extra
+            or self.unused_schemas
+            or self.usage_grants
+            or self.usage_revokes
+            or self.unmarked_schemas
+        )
+
+
+def compare(plan: Plan, digests: dict[Key, str], catalog: Catalog, *, force: bool = False) -> Diff:
+    wanted = {view.key: view for view in plan.views}
+    stale = set()
+    for key, view in wanted.items():
+        state = catalog.views.get(key)
+        readers = set() if view.hidden else set(plan.roles)
+        if (
+            force
+            or state is None
+            or state.materialized != view.materialized
+            or state.digest != digests[key]
+            or not state.intact
+            or set(state.readers) != readers
+        ):
+            stale.add(key)
+    extra = {key for key in catalog.views if key not in wanted}
+    grants, revokes = {}, {}
+    for schema in plan.schemas:
+        holders = set(catalog.usage.get(schema, ()))
+        if missing := [role for role in plan.roles if role not in holders]:
+            grants[schema] = tuple(missing)
+        if stale_roles := sorted(holders - set(plan.roles)):
+            revokes[schema] = tuple(stale_roles)
+    return Diff(
+        stale=frozenset(stale),
+        extra=frozenset(extra),
+        unused_schemas=tuple(s for s in catalog.marked if s not in plan.schemas),
+        usage_grants=grants,
+        usage_revokes=revokes,
+        unmarked_schemas=tuple(s for s in plan.schemas if not catalog.schemas.get(s)),
+    )
+
+
+def with_dependents(keys: Iterable[Key], dependents: dict[Key, frozenset[Key]]) -> set[Key]:
+    """`keys` and every view that reads one of them, directly or not."""
+    found, todo = set(), list(keys)
+    while todo:
+        key = todo.pop()
+        if key not in found:
+            found.add(key)
+            todo.extend(dependents.get(key, ()))
+    return found
