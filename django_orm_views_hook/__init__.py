@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .signals import views_pre_sync, views_synced
 from .sync import refresh_materialized_view, sync_views
 from .views import (
     HiddenViewMixin,
@@ -23,6 +24,8 @@ __all__ = [
     "ReadableViewFromSQL",
     "refresh_materialized_view",
     "sync_views",
+    "views_pre_sync",
+    "views_synced",
 ]
 
 _READABLE = {"ReadableViewFromQueryset", "ReadableViewFromSQL"}

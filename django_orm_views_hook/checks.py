@@ -15,9 +15,8 @@ from django.core.management import get_commands
 
 from . import conf
 from .exceptions import ViewDefinitionError
-from .plan import check_schema
+from .plan import build_plan, check_schema
 from .registry import default_registry
-from .plan import build_plan
 from .sync import databases
 
 APP_NAME = "django_orm_views_hook"
@@ -63,7 +62,9 @@ def check_settings(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> l
         check_schema("ORM_VIEWS_SCHEMA", conf.schema())
     except ViewDefinitionError as exc:
         errors.append(
-            checks.Error(str(exc), hint="Use a schema of its own, e.g. 'views'.", id="orm_views.E102")
+            checks.Error(
+                str(exc), hint="Use a schema of its own, e.g. 'views'.", id="orm_views.E102"
+            )
         )
     for name in ("ORM_VIEWS_AUTO_SYNC",):
         if not isinstance(getattr(settings, name, True), bool):
@@ -89,3 +90,72 @@ def check_migrate_command(app_configs: Sequence[Any] | None = None, **kwargs: An
         )
     ]
 
+
+
+@checks.register(checks.Tags.database)
+def check_readable_view_columns(
+    app_configs: Sequence[Any] | None = None,
+    databases: Sequence[str] | None = None,
+    registry: Any = None,
+    **kwargs: Any,
+) -> list[Any]:
+    """orm_views.E010: a readable view's model names columns its view does not have.
+
+    A database check: `check --database ALIAS` and `migrate` run it, a plain `check` does not.
+    Only views the database holds as the code defines them are compared: the sync rebuilds the
+    others and compares their columns itself, in its transaction. So this catches the model
+    that gained a field while the view's SQL stayed the same (nothing to rebuild). An
+    unreachable database is skipped.
+    """
+    from django.db import OperationalError
+
+    from . import sync
+
+    registry = registry or default_registry
+    errors: list[Any] = []
+    for using in databases or ():
+        if using not in sync.databases(registry):
+            continue
+        try:
+            errors += _readable_column_errors(using, registry)
+        except OperationalError:
+            continue
+    return errors
+
+
+def _readable_column_errors(using: str, registry: Any) -> list[Any]:
+    from django.db import connections
+
+    from . import diff, executor, introspection, sync
+    from .views import label
+
+    try:
+        plan = sync.plan_for(using, registry=registry)
+    except ViewDefinitionError:
+        return []  # orm_views.E001 reports it
+    connection = connections[using]
+    digests = executor.digests(plan, executor.quoting(connection))
+    with connection.cursor() as cursor:
+        stale = diff.compare(plan, digests, introspection.catalog(cursor, plan.schemas)).stale
+        current = [view for view in plan.views if view.required_columns and view.key not in stale]
+        found = introspection.columns(cursor, [view.key for view in current]) if current else {}
+    classes = {label(cls): cls for cls in registry.for_database(using)}
+    errors = []
+    for view in current:
+        actual = found.get(view.key, [])
+        missing = [column for column in view.required_columns if column not in actual]
+        if not missing:
+            continue
+        extra = [column for column in actual if column not in view.required_columns]
+        errors.append(
+            checks.Error(
+                f'{view.label}: the model\'s fields and the columns of "{view.schema}".'
+                f'"{view.name}" disagree. Missing from the view: {", ".join(missing)}. In the '
+                f'view but not the model: {", ".join(extra) or "none"}.',
+                hint="Fix the model's fields or the view's query (the sync rebuilds a view only "
+                "when its SQL changes).",
+                obj=classes.get(view.label),
+                id="orm_views.E010",
+            )
+        )
+    return errors

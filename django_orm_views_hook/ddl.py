@@ -100,7 +100,10 @@ def create_view(q: Quoting, view: ViewSpec, digest: str | None = None) -> list[S
         )
     statements.extend(Statement(sql, view.label) for sql in view.indexes)
     if digest is not None:
-        comment = q.literal(DIGEST_PREFIX + digest)
+        text = DIGEST_PREFIX + digest
+        if view.comment:  # analysts read the documentation first; the record goes last
+            text = f"{view.comment}\n\n{text}"
+        comment = q.literal(text)
         statements.append(Statement(f"COMMENT ON {keyword} {target} IS {comment}", view.label))
     return statements
 

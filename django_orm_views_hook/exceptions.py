@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import DatabaseError
+from django.db import DatabaseError, NotSupportedError
 
 
 class OrmViewsError(Exception):
@@ -41,3 +41,7 @@ class LockTimeoutError(OrmViewsError, DatabaseError):
 
 class ConnectionLostError(OrmViewsError, DatabaseError):
     """The connection broke mid-sync; the server rolled the transaction back."""
+
+
+class ReadOnlyViewError(OrmViewsError, NotSupportedError):
+    """A write (save, delete, update, ...) on a readable view; raised before any SQL runs."""

@@ -19,7 +19,7 @@ from typing import Any
 from django.db import DatabaseError, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-from . import conf, ddl, diff, introspection, safety
+from . import conf, ddl, diff, introspection, safety, signals
 from .ddl import Quoting, Statement
 from .exceptions import ConnectionLostError, LockTimeoutError, ViewBuildError, ViewDefinitionError
 from .plan import Plan, ViewSpec
@@ -90,13 +90,24 @@ def sync_plan(
 
     def result(status: SyncStatus, built: Sequence[ViewSpec] = (), statements=()) -> SyncResult:
         sqls = tuple(s.sql for s in statements)
-        return SyncResult(plan.using, status, plan.views, tuple(built), sqls, _since(started))
+        done = SyncResult(plan.using, status, plan.views, tuple(built), sqls, _since(started))
+        signals.views_synced.send(
+            sender=Plan,
+            using=plan.using,
+            views=plan.views,
+            dry_run=dry_run,
+            result=done,
+            unchanged=status is SyncStatus.UP_TO_DATE,
+            duration=done.duration,
+        )
+        return done
 
     with connection.cursor() as cursor:
         catalog = introspection.catalog(cursor, plan.schemas)
     changes = diff.compare(plan, wanted, catalog, force=force)
     if changes.nothing_to_do:
         return result(SyncStatus.UP_TO_DATE)
+    signals.views_pre_sync.send(sender=Plan, using=plan.using, views=plan.views, dry_run=dry_run)
     if dry_run:
         with connection.cursor() as cursor:
             built, statements = _sync_statements(q, plan, wanted, catalog, changes, cursor)
@@ -110,6 +121,7 @@ def sync_plan(
         if changes.nothing_to_do:
             return result(SyncStatus.UP_TO_DATE)
         built, statements = _sync_statements(q, plan, wanted, catalog, changes, cursor)
+        logger.debug("Sync script for database %s:\n%s", plan.using, ddl.as_script(statements))
         _execute(cursor, connection, statements, _managed(plan, catalog))
         _check_columns(cursor, built)
     logger.info(

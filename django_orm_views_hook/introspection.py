@@ -35,7 +35,7 @@ ORDER BY n.nspname, c.relname
 
 RELATIONS_SQL = """
 SELECT c.oid, n.nspname, c.relname, c.relkind,
-       coalesce(obj_description(c.oid, 'pg_class'), '') LIKE %s
+       strpos(coalesce(obj_description(c.oid, 'pg_class'), ''), %s) > 0
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = ANY(%s)
 ORDER BY n.nspname, c.relname
@@ -158,9 +158,9 @@ def catalog(cursor: Any, schemas: Sequence[str]) -> Catalog:
         found[schema] = marked
         usage[schema] = tuple(grantees)
         if name is not None:
-            digest = (
-                comment[len(DIGEST_PREFIX) :] if (comment or "").startswith(DIGEST_PREFIX) else None
-            )
+            # The record ends the comment, after any documentation for analysts.
+            _, found_mark, recorded = (comment or "").rpartition(DIGEST_PREFIX)
+            digest = recorded if found_mark else None
             views[(schema, name)] = ViewState(kind == "m", digest, bool(intact), tuple(readers))
     return Catalog(found, usage, views)
 
@@ -219,7 +219,7 @@ def lock_holders(cursor: Any, schemas: Sequence[str]) -> list[tuple[str, str, in
 
 def contents(cursor: Any, schemas: Sequence[str]) -> Contents:
     schemas = list(schemas)
-    cursor.execute(RELATIONS_SQL, [OWNER_MARK + "%", schemas])
+    cursor.execute(RELATIONS_SQL, [OWNER_MARK, schemas])
     relations = tuple(Relation(*row) for row in cursor.fetchall())
     by_oid = {relation.oid: relation for relation in relations}
 

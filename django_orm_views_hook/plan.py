@@ -21,6 +21,7 @@ from .views import (
     label,
     read_queryset,
     read_sql,
+    view_comment,
     view_database,
     view_name,
     view_schema,
@@ -50,6 +51,11 @@ class ViewSpec:
     #: Columns the view must have after creation (a readable view's model fields); the sync
     #: fails, naming the class, when one is missing.
     required_columns: tuple[str, ...] = ()
+    #: Documentation for analysts: becomes the view's COMMENT (the class docstring by default).
+    comment: str | None = None
+    #: CREATE INDEX statements run after the view is created (a readable materialised view's
+    #: Meta.indexes).
+    indexes: tuple[str, ...] = ()
 
     @property
     def key(self) -> tuple[str, str]:
@@ -82,6 +88,10 @@ def check_identifier(owner: str, what: str, value: object) -> str:
         raise ViewDefinitionError(
             f"{owner}: {what} {value!r} contains a double quote or a NUL byte; choose another."
         )
+    try:
+        value.encode()
+    except UnicodeEncodeError as exc:
+        raise ViewDefinitionError(f"{owner}: {what} {value!r} is not valid Unicode text.") from exc
     if len(value.encode()) > MAX_IDENTIFIER_BYTES:
         raise ViewDefinitionError(
             f"{owner}: {what} {value!r} is {len(value.encode())} bytes long; PostgreSQL "
@@ -112,12 +122,16 @@ def _compile_query(cls: type[PostgresView], using: str, inline: InlineParams) ->
                 f"{owner}: get_queryset() must return a QuerySet, not {type(queryset).__name__}."
             )
         try:
-            sql, params = queryset.query.get_compiler(using=using).as_sql()
+            # elide_empty=False: a queryset that matches nothing (`id__in=[]`) compiles to an
+            # always-false WHERE, as the ORM runs it, instead of raising EmptyResultSet.
+            sql, params = queryset.query.get_compiler(using=using, elide_empty=False).as_sql()
         except Exception as exc:
             raise ViewDefinitionError(
                 f"{owner}: the queryset does not compile to SQL: {exc!r}."
             ) from exc
-        return inline(sql, params) if params else sql
+        # Always through the driver, even without parameters: Django doubles every literal %
+        # in the SQL it compiles (LIKE '%%' || ...), and only the driver's formatting undoes it.
+        return inline(sql, params)
     sql = read_sql(cls)
     if not isinstance(sql, str) or not sql.strip():
         raise ViewDefinitionError(
@@ -151,6 +165,8 @@ def build_spec(cls: type[PostgresView], using: str, inline: InlineParams) -> Vie
         pk_field=pk_field,
         hidden=bool(getattr(cls, "hidden", False)),
         required_columns=_model_columns(cls),
+        comment=view_comment(cls),
+        indexes=_model_indexes(cls, using),
     )
 
 
@@ -159,6 +175,15 @@ def _model_columns(cls: type[PostgresView]) -> tuple[str, ...]:
     if meta is None:
         return ()
     return tuple(field.column for field in meta.concrete_fields)
+
+
+def _model_indexes(cls: type[PostgresView], using: str) -> tuple[str, ...]:
+    meta = getattr(cls, "_meta", None)
+    if meta is None or not meta.indexes:
+        return ()
+    # A schema editor that is never entered only renders SQL: no transaction, no query.
+    editor = connections[using].schema_editor()
+    return tuple(str(index.create_sql(cls, editor)) for index in meta.indexes)
 
 
 def _dependencies(cls: type[PostgresView], known: dict[type, ViewSpec], using: str) -> list[type]:
@@ -170,13 +195,16 @@ def _dependencies(cls: type[PostgresView], known: dict[type, ViewSpec], using: s
     for dependency in dependencies:
         if dependency in known:
             continue
-        if isinstance(dependency, type) and issubclass(dependency, PostgresView):
-            if view_database(dependency) != using:
-                raise DependencyError(
-                    f"{owner}: view_dependencies names {label(dependency)}, which lives in "
-                    f'database "{view_database(dependency)}", not "{using}"; a view can only '
-                    "read views of its own database."
-                )
+        if (
+            isinstance(dependency, type)
+            and issubclass(dependency, PostgresView)
+            and view_database(dependency) != using
+        ):
+            raise DependencyError(
+                f"{owner}: view_dependencies names {label(dependency)}, which lives in "
+                f'database "{view_database(dependency)}", not "{using}"; a view can only '
+                "read views of its own database."
+            )
         raise DependencyError(
             f"{owner}: view_dependencies names {dependency!r}, which is not a view registered "
             f'for database "{using}"; define it in an app\'s views module or remove it.'

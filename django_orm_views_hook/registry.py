@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import sys
+import pkgutil
 from collections.abc import Iterable
+from importlib import import_module
+from types import ModuleType
 
 from django.apps import AppConfig, apps
-from django.utils.module_loading import import_module, module_has_submodule
+from django.utils.module_loading import module_has_submodule
 
 from . import conf
 from .views import PostgresView, is_view_class, view_database
@@ -17,20 +19,28 @@ def discover(
 ) -> list[type[PostgresView]]:
     """Import `<app>.<module_name>` of every app and return the view classes it holds.
 
-    A views module that is a package contributes the classes of the submodules it imports.
-    Only a missing module is skipped: an ImportError raised inside one propagates.
+    A views module that is a package contributes every submodule, imported here, so what is
+    found never depends on what happened to be imported before. Only a missing module is
+    skipped: an ImportError raised inside one propagates.
     """
     module_name = module_name or conf.module_name()
     found: dict[type[PostgresView], None] = {}
     for app_config in app_configs if app_configs is not None else apps.get_app_configs():
         if not module_has_submodule(app_config.module, module_name):
             continue
-        root = f"{app_config.name}.{module_name}"
-        import_module(root)
-        for name, module in list(sys.modules.items()):
-            if module is not None and (name == root or name.startswith(root + ".")):
-                found.update((value, None) for value in vars(module).values() if is_view_class(value))
+        for module in _import_tree(f"{app_config.name}.{module_name}"):
+            found.update((value, None) for value in vars(module).values() if is_view_class(value))
     return list(found)
+
+
+def _import_tree(name: str) -> list[ModuleType]:
+    """The module and, for a package, all its submodules (sorted by name), imported."""
+    module = import_module(name)
+    modules = [module]
+    # Not pkgutil.walk_packages: it swallows ImportErrors raised in subpackages.
+    for info in pkgutil.iter_modules(getattr(module, "__path__", ()), prefix=f"{name}."):
+        modules.extend(_import_tree(info.name) if info.ispkg else [import_module(info.name)])
+    return modules
 
 
 class Registry:

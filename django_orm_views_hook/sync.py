@@ -11,7 +11,7 @@ from . import conf, ddl, executor
 from .exceptions import ViewDefinitionError
 from .plan import Plan, build_plan
 from .registry import Registry, default_registry
-from .views import PostgresView, label, view_name, view_schema
+from .views import PostgresView, label, view_database, view_name, view_schema
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +72,16 @@ def sync_views(
     ]
 
 
+def check_refreshable(cls: type[PostgresView], *, concurrently: bool = False) -> None:
+    """Raise ViewDefinitionError unless `cls` is materialised (with `pk_field`, concurrently)."""
+    if not getattr(cls, "materialized", False):
+        raise ViewDefinitionError(f"{label(cls)} is not a materialised view; nothing to refresh.")
+    if concurrently and not getattr(cls, "pk_field", None):
+        raise ViewDefinitionError(
+            f"{label(cls)}: refreshing concurrently needs a unique index; set `pk_field`."
+        )
+
+
 def refresh_materialized_view(
     view: type[PostgresView] | PostgresView, concurrently: bool = False
 ) -> None:
@@ -81,13 +91,8 @@ def refresh_materialized_view(
         ViewDefinitionError: the view is not materialised, or `concurrently` without `pk_field`.
     """
     cls = view if isinstance(view, type) else type(view)
-    if not getattr(cls, "materialized", False):
-        raise ViewDefinitionError(f"{label(cls)} is not a materialised view; nothing to refresh.")
-    if concurrently and not getattr(cls, "pk_field", None):
-        raise ViewDefinitionError(
-            f"{label(cls)}: refreshing concurrently needs a unique index; set `pk_field`."
-        )
-    using = getattr(cls, "database", DEFAULT_DB_ALIAS)
+    check_refreshable(cls, concurrently=concurrently)
+    using = view_database(cls)
     connection = connections[using]
     statement = ddl.refresh_view(
         executor.quoting(connection), view_schema(cls), view_name(cls), concurrently=concurrently

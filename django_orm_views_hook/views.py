@@ -19,6 +19,40 @@ if TYPE_CHECKING:
     from django.db.models import QuerySet
 
 
+class PostgresMaterialisedViewMixin:
+    """Mix in (before or after the view base) to make a MATERIALIZED VIEW.
+
+    `pk_field` names a column that gets a unique index, which `refresh(concurrently=True)`
+    needs; `with_data = False` creates the view empty (`WITH NO DATA`) until its first refresh.
+    """
+
+    materialized: ClassVar[bool] = True
+    pk_field: ClassVar[str | None] = None
+    with_data: ClassVar[bool] = True
+
+
+class HiddenViewMixin:
+    """Mix in (before or after the view base) to keep a view away from the read roles."""
+
+    hidden: ClassVar[bool] = True
+
+
+def _apply_mixins(cls: type[PostgresView]) -> None:
+    """Let a mixin win over PostgresView's own defaults, whichever order the bases are in.
+
+    Listed after the view base, a mixin's attribute would be shadowed by PostgresView's
+    default: a HiddenViewMixin view would be granted to the read roles. An attribute a class
+    sets itself (or inherits from a user's class) still wins.
+    """
+    for mixin, attribute in (
+        (PostgresMaterialisedViewMixin, "materialized"),
+        (HiddenViewMixin, "hidden"),
+    ):
+        owner = next(base for base in cls.__mro__ if attribute in vars(base))
+        if owner is PostgresView and issubclass(cls, mixin):
+            setattr(cls, attribute, True)
+
+
 class PostgresView:
     """Attributes shared by every view; subclass one of the concrete bases below.
 
@@ -31,6 +65,9 @@ class PostgresView:
     database: ClassVar[str] = DEFAULT_DB_ALIAS
     view_dependencies: ClassVar[Sequence[type[PostgresView]]] = ()
     hidden: ClassVar[bool] = False
+    #: COMMENT ON VIEW for analysts (psql \d+, BI tools): None uses the class docstring,
+    #: a string replaces it, False writes none.
+    comment: ClassVar[str | bool | None] = None
     materialized: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -38,6 +75,7 @@ class PostgresView:
         # `abstract` is never inherited: a subclass of an abstract base is a view.
         if "abstract" not in cls.__dict__:
             cls.abstract = False
+        _apply_mixins(cls)
 
     @classproperty
     def name(cls) -> str:  # noqa: N805 - classproperty passes the class
@@ -68,24 +106,6 @@ class PostgresViewFromQueryset(PostgresView):
     @classmethod
     def get_queryset(cls) -> QuerySet[Any]:
         raise NotImplementedError(f"{cls.__qualname__} must define get_queryset()")
-
-
-class PostgresMaterialisedViewMixin:
-    """Mix in first to make a MATERIALIZED VIEW.
-
-    `pk_field` names a column that gets a unique index, which `refresh(concurrently=True)`
-    needs; `with_data = False` creates the view empty (`WITH NO DATA`) until its first refresh.
-    """
-
-    materialized: ClassVar[bool] = True
-    pk_field: ClassVar[str | None] = None
-    with_data: ClassVar[bool] = True
-
-
-class HiddenViewMixin:
-    """Mix in to keep a view away from the `ORM_VIEWS_GRANT_SELECT_TO` roles."""
-
-    hidden: ClassVar[bool] = True
 
 
 def _declared_str(cls: type, attribute: str) -> str | None:
@@ -133,8 +153,19 @@ def read_sql(cls: type) -> object:
 
 
 def read_queryset(cls: type) -> object:
-    """Call `get_queryset()`, declared as a classmethod or as a plain method (the original's docs)."""
+    """Call `get_queryset()`, a classmethod or a plain method (as in the original's docs)."""
     declared = inspect.getattr_static(cls, "get_queryset")
     if isinstance(declared, (classmethod, staticmethod)):
         return cls.get_queryset()
     return cls().get_queryset()
+
+
+def view_comment(cls: type) -> str | None:
+    """The view's documentation: `comment` if a string, none if False, else its own docstring."""
+    declared = getattr(cls, "comment", None)
+    if declared is False or isinstance(declared, str):
+        return declared or None
+    doc = cls.__dict__.get("__doc__")
+    if not doc or getattr(cls, "_meta", None) is not None and doc.startswith(f"{cls.__name__}("):
+        return None  # no docstring, or the one Django writes for models without one
+    return inspect.cleandoc(doc)

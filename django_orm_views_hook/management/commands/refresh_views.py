@@ -10,7 +10,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 
 from ...exceptions import OrmViewsError
 from ...registry import default_registry
-from ...sync import plan_for, refresh_materialized_view
+from ...sync import check_refreshable, plan_for, refresh_materialized_view
 from ...views import label, view_name
 
 
@@ -40,7 +40,7 @@ class Command(BaseCommand):
             order = [v.label for v in plan_for(using, roles=()).views]
         except OrmViewsError as exc:
             raise CommandError(str(exc)) from exc
-        materialized = [classes[lbl] for lbl in order if getattr(classes[lbl], "materialized", False)]
+        materialized = [classes[lbl] for lbl in order if classes[lbl].materialized]
         wanted = set(options["views"])
         if wanted:
             selected = [
@@ -55,6 +55,12 @@ class Command(BaseCommand):
                     f"No materialised view called {', '.join(unknown)} on database {using!r}."
                 )
             materialized = selected
+        try:
+            # All of them before any: refusing halfway would leave some refreshed.
+            for cls in materialized:
+                check_refreshable(cls, concurrently=options["concurrently"])
+        except OrmViewsError as exc:
+            raise CommandError(str(exc)) from exc
         total = len(materialized)
         for index, cls in enumerate(materialized, start=1):
             if options["verbosity"] >= 1:
