@@ -102,6 +102,20 @@ WHERE d.refclassid = 'pg_class'::regclass AND vn.nspname = ANY(%s)
   AND d.refobjid IN (SELECT to_regclass(t) FROM unnest(%s::text[]) AS t)
 """
 
+# (view, relation it reads) for every view in the schemas, whatever schema the relation is in.
+READS_SQL = """
+SELECT DISTINCT vn.nspname, vc.relname, rn.nspname, rc.relname, rc.relkind
+FROM pg_depend d
+JOIN pg_rewrite r ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
+JOIN pg_class vc ON vc.oid = r.ev_class
+JOIN pg_namespace vn ON vn.oid = vc.relnamespace
+JOIN pg_class rc ON rc.oid = d.refobjid
+JOIN pg_namespace rn ON rn.oid = rc.relnamespace
+WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid <> r.ev_class
+  AND vn.nspname = ANY(%s)
+ORDER BY 1, 2, 3, 4
+"""
+
 COLUMNS_SQL = """
 SELECT n.nspname, c.relname, a.attname
 FROM pg_attribute a
@@ -267,3 +281,9 @@ def views_reading(
     """Keys of the views in `schemas` that read one of `tables` (quoted names)."""
     cursor.execute(VIEWS_READING_SQL, [list(schemas), list(tables)])
     return {(schema, name) for schema, name in cursor.fetchall()}
+
+
+def reads(cursor: Any, schemas: Sequence[str]) -> list[tuple[str, str, str, str, str]]:
+    """(view schema, view, relation schema, relation, relkind) for the views in `schemas`."""
+    cursor.execute(READS_SQL, [list(schemas)])
+    return list(cursor.fetchall())
