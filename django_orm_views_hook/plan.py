@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import sqlparse
 from django.db import connections
 from django.db.models import QuerySet
 
@@ -121,6 +122,13 @@ def _compile_query(cls: type[PostgresView], using: str, inline: InlineParams) ->
             raise ViewDefinitionError(
                 f"{owner}: get_queryset() must return a QuerySet, not {type(queryset).__name__}."
             )
+        bound = queryset._db  # set only by an explicit .using()
+        if bound is not None and bound != using:
+            raise ViewDefinitionError(
+                f'{owner}: get_queryset() returns a queryset bound to database "{bound}" with '
+                f'.using(), but the view lives in "{using}"; set `database = "{bound}"` on the '
+                "view or drop the .using()."
+            )
         try:
             # elide_empty=False: a queryset that matches nothing (`id__in=[]`) compiles to an
             # always-false WHERE, as the ORM runs it, instead of raising EmptyResultSet.
@@ -143,7 +151,29 @@ def _compile_query(cls: type[PostgresView], using: str, inline: InlineParams) ->
         raise ViewDefinitionError(
             f"{owner}: `sql` ends with a semicolon; a view is one SELECT, so remove it."
         )
+    _check_one_query(owner, sql)
     return sql
+
+
+def _check_one_query(owner: str, sql: str) -> None:
+    """Refuse SQL that is several statements, or one that is not a query (sqlparse: Django's)."""
+    statements = [s for s in sqlparse.split(sql) if s.strip()]
+    if len(statements) > 1:
+        raise ViewDefinitionError(
+            f"{owner}: `sql` holds {len(statements)} statements; a view is one SELECT."
+        )
+    parsed = sqlparse.parse(sql)[0]
+    first = parsed.token_first(skip_cm=True)
+    words = first.value.lstrip("( \n").split(None, 1) if first is not None else []
+    head = words[0].upper() if words else ""
+    is_query = parsed.get_type() == "SELECT" or (
+        parsed.get_type() == "UNKNOWN" and head in ("SELECT", "WITH", "VALUES", "TABLE")
+    )
+    if not is_query:
+        raise ViewDefinitionError(
+            f"{owner}: `sql` is a {parsed.get_type()} statement, not a query; a view's `sql` "
+            "must be a SELECT (or WITH ... SELECT, VALUES, TABLE)."
+        )
 
 
 def build_spec(cls: type[PostgresView], using: str, inline: InlineParams) -> ViewSpec:
