@@ -6,8 +6,13 @@ import pytest
 from django.db import connection
 from django.test.utils import override_settings
 
-from django_orm_views_hook import PostgresViewFromSQL, sync_views
-from django_orm_views_hook.exceptions import GrantError, UnsafeSchemaError, ViewDefinitionError
+from django_orm_views_hook import PostgresMaterialisedViewMixin, PostgresViewFromSQL, sync_views
+from django_orm_views_hook.exceptions import (
+    GrantError,
+    UnsafeSchemaError,
+    ViewBuildError,
+    ViewDefinitionError,
+)
 from django_orm_views_hook.registry import Registry
 from tests.conftest import catalog, schema_exists, view_oids, views_in_schema
 from tests.integration.migrating import execute
@@ -137,3 +142,25 @@ def test_a_schema_no_longer_used_is_dropped_with_its_views(scratch):
     sync_views(using="default", registry=Registry([]))
     assert not schema_exists("scratch_views")
     assert connection.is_usable()
+
+
+class BadPk(PostgresMaterialisedViewMixin, PostgresViewFromSQL):
+    schema = "scratch_views"
+    pk_field = "no_such_column"
+    sql = "SELECT 1 AS one"
+
+
+def test_a_pk_field_that_is_not_a_column_fails_naming_the_class(scratch):
+    sync_views(using="default", registry=scratch)
+    before = view_oids("scratch_views")
+    with pytest.raises(ViewBuildError) as excinfo:
+        sync_views(using="default", registry=Registry([Plain, BadPk]))
+    assert "BadPk" in str(excinfo.value)
+    assert "no_such_column" in str(excinfo.value)
+    assert view_oids("scratch_views") == before
+
+
+def test_role_names_with_quotes_are_refused_before_any_ddl(scratch):
+    with pytest.raises(ViewDefinitionError, match="double quote"):
+        sync_views(using="default", registry=scratch, grant_select_permissions_to_user='x"; --')
+    assert not schema_exists("scratch_views")
