@@ -60,12 +60,6 @@ def drop_views_before_migrations(
         return  # nothing to migrate: post_migrate checks the views, no lock taken
     run.non_atomic = tuple(str(m) for m, _ in plan if not m.atomic)
     if run.non_atomic:
-        run.warn(
-            "This migrate cannot be atomic: migration(s) "
-            f"{', '.join(run.non_atomic)} set atomic = False and cannot run inside a "
-            "transaction. The managed views are dropped now and rebuilt after the migrations, "
-            "each step in its own transaction: readers get errors on the views meanwhile."
-        )
         _hold_session_lock(run)
     else:
         run.stack.enter_context(transaction.atomic(using=using))
@@ -74,6 +68,19 @@ def drop_views_before_migrations(
         max_length = connections[using].ops.max_name_length()
         reading = impact.touched_tables(plan, apps, max_length)
     run.dropped = executor.drop_managed_views(plan_for(using), connections[using], reading=reading)
+    if run.non_atomic:
+        consequence = (
+            "The views that read the tables these migrations change were dropped in a "
+            "transaction of their own and are rebuilt after the migrations: until then, "
+            "readers of those views get errors."
+            if run.dropped.statements
+            else "No view reads the tables they change, so no view was dropped."
+        )
+        run.warn(
+            f"This migrate cannot be atomic: {', '.join(run.non_atomic)} set atomic = False "
+            f"and cannot run inside a transaction, so each migration commits on its own. "
+            f"{consequence}"
+        )
 
 
 def _hold_session_lock(run: MigrateRun) -> None:

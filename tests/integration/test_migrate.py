@@ -101,6 +101,7 @@ def test_non_atomic_migration_warns_and_still_builds_the_views():
     output = migrate("migrationapp", "0005", views="views_v2")
     assert "cannot be atomic" in output.stderr
     assert "0005_concurrent_index" in output.stderr
+    assert "no view was dropped" in output.stderr  # an index: no view reads what it changes
     assert applied("migrationapp")[-1] == "0005_concurrent_index"
     assert catalog(
         "SELECT indisvalid FROM pg_index WHERE indexrelid = 'item_note_idx'::regclass"
@@ -166,3 +167,13 @@ class ConnectionHoldingLock:
     def __exit__(self, *exc):
         self.connection.rollback()
         self.connection.close()
+
+
+def test_non_atomic_migration_of_a_table_views_read_drops_them_first():
+    # 0004 (atomic, alters the item table) and 0005 (not atomic) in one run.
+    migrate("migrationapp", "0003", views="views_v1")
+    output = migrate("migrationapp", "0005", views="views_v2")
+    assert "cannot be atomic" in output.stderr
+    assert "were dropped in a transaction of their own" in output.stderr
+    assert applied("migrationapp")[-1] == "0005_concurrent_index"
+    assert set(column_types("mig_itemamounts")) == {"id", "amount", "sku"}
