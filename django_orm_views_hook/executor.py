@@ -233,7 +233,7 @@ def _execute(
     """
     if not statements:
         return
-    savepoint = transaction.savepoint(using=connection.alias)
+    savepoint = _savepoint(using=connection.alias)
     try:
         cursor.execute(ddl.as_script(statements))
     except DatabaseError as batch_error:
@@ -251,6 +251,10 @@ def _execute(
         raise  # pragma: no cover - the replay fails where the script did
     else:
         transaction.savepoint_commit(savepoint, using=connection.alias)
+
+
+# Django 6.1 renamed savepoint() to savepoint_create(); 4.2 has only the former.
+_savepoint = getattr(transaction, "savepoint_create", transaction.savepoint)
 
 
 def _raise_if_connection_lost(connection: BaseDatabaseWrapper, exc: DatabaseError) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import django
 import pytest
 from django.core.management import CommandError
 from django.test.utils import override_settings
@@ -56,12 +57,21 @@ def test_dropped_column_view_exists_with_the_new_code():
     assert set(views_in_schema()) >= MIG_VIEWS
 
 
+@pytest.mark.skipif(django.VERSION >= (6, 0), reason="Django 6 drops columns without CASCADE")
 def test_without_the_hook_cascade_drops_the_view():
     migrate("migrationapp", "0003", views="views_v1")
     with override_settings(ORM_VIEWS_AUTO_SYNC=False):
         migrate("migrationapp", "0004", views="views_v2")
     assert "mig_itemamounts" not in views_in_schema()
     assert "mig_itemtotals" not in views_in_schema()
+
+
+@pytest.mark.skipif(django.VERSION < (6, 0), reason="Django < 6 drops columns with CASCADE")
+def test_without_the_hook_postgres_refuses_the_column_drop():
+    migrate("migrationapp", "0003", views="views_v1")
+    with override_settings(ORM_VIEWS_AUTO_SYNC=False), pytest.raises(Exception) as excinfo:
+        migrate("migrationapp", "0004", views="views_v2")
+    assert "depend" in str(excinfo.value)
 
 
 def test_failing_migration_rolls_back_the_whole_run():
