@@ -91,7 +91,6 @@ def check_migrate_command(app_configs: Sequence[Any] | None = None, **kwargs: An
     ]
 
 
-
 @checks.register(checks.Tags.database)
 def check_readable_view_columns(
     app_configs: Sequence[Any] | None = None,
@@ -151,7 +150,7 @@ def _readable_column_errors(using: str, registry: Any) -> list[Any]:
             checks.Error(
                 f'{view.label}: the model\'s fields and the columns of "{view.schema}".'
                 f'"{view.name}" disagree. Missing from the view: {", ".join(missing)}. In the '
-                f'view but not the model: {", ".join(extra) or "none"}.',
+                f"view but not the model: {', '.join(extra) or 'none'}.",
                 hint="Fix the model's fields or the view's query (the sync rebuilds a view only "
                 "when its SQL changes).",
                 obj=classes.get(view.label),

@@ -122,7 +122,7 @@ def _check_app_label(owner: str, app_label: str) -> None:
     if module is not None and _module_exists(module):
         raise ViewDefinitionError(
             f'{owner}: Meta.app_label "{app_label}" has migrations ({module}), so makemigrations '
-            f'would write a CreateModel for this view. Leave app_label unset (readable views '
+            f"would write a CreateModel for this view. Leave app_label unset (readable views "
             f'belong to "{APP_LABEL}") or name an app without a migrations module.'
         )
 
@@ -133,18 +133,20 @@ def _check_model(cls: Any) -> None:
     if opts.app_label != APP_LABEL:
         _check_app_label(owner, opts.app_label)
     for field in opts.local_many_to_many:
-        if field.remote_field.through._meta.auto_created:
+        through = field.remote_field.through
+        if not isinstance(through, str) and through._meta.auto_created:
             raise ViewDefinitionError(
                 f"{owner}.{field.name}: a ManyToManyField needs a table of its own; give it a "
                 "readable view as `through`, or use a ForeignKey."
             )
     for field in opts.local_fields:
         on_delete = getattr(field.remote_field, "on_delete", None)
-        if field.is_relation and on_delete not in READ_ONLY_ON_DELETE:
+        if on_delete is not None and on_delete not in READ_ONLY_ON_DELETE:
+            target = field.remote_field.model  # a string until a lazy reference resolves
             raise ViewDefinitionError(
                 f"{owner}.{field.name}: on_delete={on_delete.__name__} would make deleting a "
-                f"{field.related_model.__name__} delete or update rows through the view; use "
-                "models.DO_NOTHING (the view follows its tables by itself)."
+                f"{getattr(target, '__name__', target)} delete or update rows through the view; "
+                "use models.DO_NOTHING (the view follows its tables by itself)."
             )
     for manager in opts.managers:
         if not issubclass(manager._queryset_class, ReadOnlyQuerySet):
@@ -179,7 +181,7 @@ def _refuse_name_clash(cls: Any) -> None:
 class ReadableViewBase(ModelBase):
     """Makes each concrete readable view an unmanaged model of `"schema"."name"`."""
 
-    def __new__(mcs, name: str, bases: tuple[type, ...], attrs: dict[str, Any], **kw: Any):
+    def __new__(mcs, name: str, bases: tuple[type, ...], attrs: dict[str, Any], **kw: Any) -> Any:
         owner = f"{attrs['__module__']}.{attrs.get('__qualname__', name)}"
         declared = attrs.get("Meta")
         if getattr(declared, "abstract", False) or attrs.get("abstract") is True:
@@ -234,7 +236,7 @@ class ReadableView(models.Model, metaclass=ReadableViewBase):
         # sync.py is an entry point, above this layer: imported on use, not at load time.
         from .sync import refresh_materialized_view
 
-        refresh_materialized_view(cls, concurrently=concurrently)
+        refresh_materialized_view(cls, concurrently=concurrently)  # type: ignore[arg-type]
 
 
 class ReadableViewFromSQL(PostgresViewFromSQL, ReadableView):

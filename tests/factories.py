@@ -6,6 +6,7 @@ from decimal import Decimal
 import factory
 from factory.django import DjangoModelFactory
 
+from tests.readableapp import models as readable_models
 from tests.testapp.models import Customer, TestModel, TestModelWithForeignKey
 
 
@@ -35,3 +36,22 @@ class TestModelWithForeignKeyFactory(DjangoModelFactory):
 
     foreign_key = factory.SubFactory(TestModelFactory)
     customer = factory.SubFactory(CustomerFactory)
+
+
+class ReadableTestModelFactory(DjangoModelFactory):
+    """tests.readableapp's TestModel, which the readable views read."""
+
+    class Meta:
+        model = readable_models.TestModel
+
+    integer_col = factory.Sequence(lambda n: n)
+    character_col = factory.Sequence(lambda n: f"item {n}")
+    date_col = datetime.date(2019, 1, 1)
+    datetime_col = datetime.datetime(2019, 1, 1, tzinfo=datetime.timezone.utc)
+
+
+class ReadableTestModelWithForeignKeyFactory(DjangoModelFactory):
+    class Meta:
+        model = readable_models.TestModelWithForeignKey
+
+    foreign_key = factory.SubFactory(ReadableTestModelFactory)

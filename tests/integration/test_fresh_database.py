@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 
 from tests.integration.subprocesses import run, scratch_database
 
@@ -15,7 +16,8 @@ QUERY = (
 
 
 def test_migrate_on_an_empty_database_creates_tables_and_views():
-    with scratch_database("orm_views_fresh") as url:
+    # Named after this run's test database, so that concurrent runs on one server don't collide.
+    with scratch_database(f"{connection.settings_dict['NAME']}_fresh") as url:
         first = run(["django", "migrate"], url)
         assert first.returncode == 0, first.stderr
         assert "Applying testapp.0001_initial... OK" in first.stdout
@@ -38,7 +40,7 @@ def test_test_database_created_with_nomigrations_has_the_views(tmp_path):
         f"        cursor.execute({QUERY!r})\n"
         "        assert cursor.fetchone()[0] > 5\n"
     )
-    with scratch_database("orm_views_nomig") as url:
+    with scratch_database(f"{connection.settings_dict['NAME']}_nomig") as url:
         result = run(
             [
                 "pytest",

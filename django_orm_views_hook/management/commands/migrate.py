@@ -58,8 +58,9 @@ class Command(migrate.Command):
             self._recover_non_atomic(run)
             applied = " after the last committed migration" if run.non_atomic else ""
             raise CommandError(
-                f"{exc}\nNothing was applied{applied}. If the current view definitions need a newer schema than this migrate leaves "
-                "(e.g. you are migrating backwards), rerun it with --leave-views-dropped: it "
+                f"{exc}\nNothing was applied{applied}. If the current view definitions need a "
+                "newer schema than this migrate leaves (e.g. you are migrating backwards), "
+                "rerun it with --leave-views-dropped: it "
                 "applies the migrations and leaves the managed views dropped until the next "
                 "migrate or sync_views."
             ) from exc

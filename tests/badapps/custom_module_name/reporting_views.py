@@ -1,0 +1,5 @@
+from django_orm_views_hook import PostgresViewFromSQL
+
+
+class ReportingModuleView(PostgresViewFromSQL):
+    sql = "SELECT 1 AS one"

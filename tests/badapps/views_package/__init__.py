@@ -1,0 +1,1 @@
+"""An app whose views module is a package with submodules."""

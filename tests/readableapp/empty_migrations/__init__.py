@@ -1,0 +1,1 @@
+"""An empty migrations package, as `startapp` leaves it: tests point MIGRATION_MODULES here."""
