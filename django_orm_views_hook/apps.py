@@ -17,5 +17,12 @@ class OrmViewsHookConfig(AppConfig):
         from .registry import default_registry
 
         default_registry.classes  # noqa: B018 - discover now, not at first migrate
-        pre_migrate.connect(receivers.drop_views_before_migrations, sender=self)
-        post_migrate.connect(receivers.rebuild_views_after_migrations, sender=self)
+        # Django sends these once per app; the receivers act on this app's turn only. Not
+        # `sender=self`: a rebuilt app registry (override_settings) would add a receiver per
+        # AppConfig instance; one dispatch_uid keeps a single connection.
+        pre_migrate.connect(
+            receivers.drop_views_before_migrations, dispatch_uid="django_orm_views_hook.pre"
+        )
+        post_migrate.connect(
+            receivers.rebuild_views_after_migrations, dispatch_uid="django_orm_views_hook.post"
+        )

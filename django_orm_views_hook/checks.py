@@ -19,8 +19,6 @@ from .plan import build_plan, check_schema
 from .registry import default_registry
 from .sync import databases
 
-APP_NAME = "django_orm_views_hook"
-
 
 def _keep_placeholders(sql: str, params: Sequence[Any]) -> str:
     return sql
@@ -76,15 +74,16 @@ def check_settings(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> l
 def check_migrate_command(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[Any]:
     """orm_views.W001: another app's `migrate` shadows ours, so the hook would not run."""
     owner = get_commands().get("migrate")
-    if owner == APP_NAME or not conf.auto_sync():
+    app = conf.APP_NAME
+    if owner == app or not conf.auto_sync():
         return []
     return [
         checks.Warning(
-            f"The migrate command comes from {owner!r}, not {APP_NAME!r}: migrate will not drop "
+            f"The migrate command comes from {owner!r}, not {app!r}: migrate will not drop "
             "and rebuild the views in its transaction.",
             hint=(
-                f"List {APP_NAME!r} before {owner!r} in INSTALLED_APPS (the first app wins), or "
-                f"make {owner}'s migrate subclass {APP_NAME}.management.commands.migrate.Command."
+                f"List {app!r} before {owner!r} in INSTALLED_APPS (the first app wins), or "
+                f"make {owner}'s migrate subclass {app}.management.commands.migrate.Command."
             ),
             id="orm_views.W001",
         )

@@ -6,6 +6,9 @@ from typing import Any
 
 from django.conf import settings
 
+#: The app's name and label in INSTALLED_APPS.
+APP_NAME = "django_orm_views_hook"
+
 DEFAULTS: dict[str, Any] = {
     "ORM_VIEWS_AUTO_SYNC": True,
     "ORM_VIEWS_SCHEMA": "views",

@@ -288,4 +288,3 @@ def build_plan(
     for role in roles:
         check_identifier("ORM_VIEWS_GRANT_SELECT_TO", "role", role)
     return Plan(using=using, views=views, roles=tuple(dict.fromkeys(roles)))
-

@@ -42,6 +42,10 @@ current_run: contextvars.ContextVar[MigrateRun | None] = contextvars.ContextVar(
 )
 
 
+def _is_ours(sender: Any) -> bool:
+    return getattr(sender, "name", None) == conf.APP_NAME
+
+
 def _run_for(using: str) -> MigrateRun | None:
     run = current_run.get()
     return run if run is not None and run.using == using else None
@@ -52,7 +56,7 @@ def drop_views_before_migrations(
 ) -> None:
     """Open the run's transaction and drop the views that read the tables migrations change."""
     run = _run_for(using)
-    if run is None or not conf.auto_sync() or not is_postgres(using):
+    if not _is_ours(sender) or run is None or not conf.auto_sync() or not is_postgres(using):
         return
     plan = plan or []
     will_touch_tables = bool(plan) and not run.fake
@@ -97,7 +101,7 @@ def _hold_session_lock(run: MigrateRun) -> None:
 
 def rebuild_views_after_migrations(sender: Any, using: str, **kwargs: Any) -> None:
     """Rebuild the views (or find them up to date) once the migrations are applied."""
-    if not conf.auto_sync() or not is_postgres(using):
+    if not _is_ours(sender) or not conf.auto_sync() or not is_postgres(using):
         return
     run = _run_for(using)
     if run is not None and run.leave_views_dropped:

@@ -187,3 +187,16 @@ def test_non_atomic_migration_of_a_table_views_read_drops_them_first():
     assert "were dropped in a transaction of their own" in output.stderr
     assert applied("migrationapp")[-1] == "0005_concurrent_index"
     assert set(column_types("mig_itemamounts")) == {"id", "amount", "sku"}
+
+
+def test_the_hook_stays_connected_once_across_app_registry_rebuilds():
+    from django.db.models.signals import post_migrate, pre_migrate
+
+    def ours(signal):
+        return [r for r in signal.receivers if "django_orm_views_hook" in str(r[0])]
+
+    before = (len(ours(pre_migrate)), len(ours(post_migrate)))
+    for _ in range(3):
+        with override_settings(INSTALLED_APPS=FAILING_APPS):
+            pass
+    assert (len(ours(pre_migrate)), len(ours(post_migrate))) == before == (1, 1)

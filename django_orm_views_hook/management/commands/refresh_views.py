@@ -24,9 +24,7 @@ class Command(BaseCommand):
             metavar="VIEW",
             help="View names, class names or dotted class paths (default: all).",
         )
-        parser.add_argument(
-            "--database", default=DEFAULT_DB_ALIAS, choices=tuple(connections)
-        )
+        parser.add_argument("--database", default=DEFAULT_DB_ALIAS, choices=tuple(connections))
         parser.add_argument(
             "--concurrently",
             action="store_true",
@@ -44,9 +42,7 @@ class Command(BaseCommand):
         wanted = set(options["views"])
         if wanted:
             selected = [
-                cls
-                for cls in materialized
-                if wanted & {view_name(cls), cls.__name__, label(cls)}
+                cls for cls in materialized if wanted & {view_name(cls), cls.__name__, label(cls)}
             ]
             known = {n for cls in materialized for n in (view_name(cls), cls.__name__, label(cls))}
             unknown = sorted(wanted - known)
