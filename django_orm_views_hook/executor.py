@@ -14,7 +14,7 @@ import time
 import zlib
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.db import DatabaseError, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -56,7 +56,7 @@ def quoting(connection: BaseDatabaseWrapper) -> Quoting:
     """Identifiers quoted by the connection, literals by the driver."""
     # The same few literals recur once per view: quote each once.
     literal = functools.lru_cache(maxsize=4096)(
-        lambda value: connection.ops.compose_sql("%s", [value])
+        lambda value: cast(Any, connection.ops).compose_sql("%s", [value])
     )
     return Quoting(name=connection.ops.quote_name, literal=literal)
 
@@ -88,7 +88,11 @@ def sync_plan(
     q = quoting(connection)
     wanted = digests(plan, q)
 
-    def result(status: SyncStatus, built: Sequence[ViewSpec] = (), statements=()) -> SyncResult:
+    def result(
+        status: SyncStatus,
+        built: Sequence[ViewSpec] = (),
+        statements: Sequence[Statement] = (),
+    ) -> SyncResult:
         sqls = tuple(s.sql for s in statements)
         done = SyncResult(plan.using, status, plan.views, tuple(built), sqls, _since(started))
         signals.views_synced.send(

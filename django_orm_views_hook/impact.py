@@ -15,7 +15,7 @@ from django.db.backends.utils import truncate_name
 from django.db.migrations import operations as ops
 
 #: Operations that change no table a view could read (indexes, constraints, model state).
-HARMLESS = (
+HARMLESS: tuple[type[ops.base.Operation], ...] = (
     ops.CreateModel,
     ops.AlterModelOptions,
     ops.AlterModelManagers,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import graphlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, cast
 
 import sqlparse
 from django.db import connections
@@ -122,7 +122,7 @@ def _compile_query(cls: type[PostgresView], using: str, inline: InlineParams) ->
             raise ViewDefinitionError(
                 f"{owner}: get_queryset() must return a QuerySet, not {type(queryset).__name__}."
             )
-        bound = queryset._db  # set only by an explicit .using()
+        bound = getattr(queryset, "_db", None)  # set only by an explicit .using()
         if bound is not None and bound != using:
             raise ViewDefinitionError(
                 f'{owner}: get_queryset() returns a queryset bound to database "{bound}" with '
@@ -163,15 +163,16 @@ def _check_one_query(owner: str, sql: str) -> None:
             f"{owner}: `sql` holds {len(statements)} statements; a view is one SELECT."
         )
     parsed = sqlparse.parse(sql)[0]
-    first = parsed.token_first(skip_cm=True)
+    first = parsed.token_first(skip_cm=True)  # type: ignore[no-untyped-call]
     words = first.value.lstrip("( \n").split(None, 1) if first is not None else []
     head = words[0].upper() if words else ""
-    is_query = parsed.get_type() == "SELECT" or (
-        parsed.get_type() == "UNKNOWN" and head in ("SELECT", "WITH", "VALUES", "TABLE")
+    kind = parsed.get_type()  # type: ignore[no-untyped-call]
+    is_query = kind == "SELECT" or (
+        kind == "UNKNOWN" and head in ("SELECT", "WITH", "VALUES", "TABLE")
     )
     if not is_query:
         raise ViewDefinitionError(
-            f"{owner}: `sql` is a {parsed.get_type()} statement, not a query; a view's `sql` "
+            f"{owner}: `sql` is a {kind} statement, not a query; a view's `sql` "
             "must be a SELECT (or WITH ... SELECT, VALUES, TABLE)."
         )
 
@@ -260,7 +261,8 @@ def build_plan(
     Raises:
         ViewDefinitionError: naming the class, for any bad definition.
     """
-    inline = inline or connections[using].ops.compose_sql
+    # PostgreSQL's DatabaseOperations has compose_sql (the driver's literal quoting).
+    inline = inline or cast(Any, connections[using].ops).compose_sql
     classes = list(classes)
     specs = {cls: build_spec(cls, using, inline) for cls in classes}
 

@@ -69,7 +69,7 @@ def drop_views_before_migrations(
         run.stack.enter_context(transaction.atomic(using=using))
     reading = None
     if not run.leave_views_dropped and apps is not None:
-        max_length = connections[using].ops.max_name_length()
+        max_length = connections[using].ops.max_name_length() or 63
         reading = impact.touched_tables(plan, apps, max_length)
     run.dropped = executor.drop_managed_views(plan_for(using), connections[using], reading=reading)
     if run.non_atomic:

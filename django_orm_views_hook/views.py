@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from django.db import DEFAULT_DB_ALIAS
 from django.utils.functional import classproperty
@@ -83,12 +83,13 @@ class PostgresView:
 
         Set `name = "..."` on a subclass to choose the name outright.
         """
-        return derived_name(cls)
+        return derived_name(cast(type, cls))
 
     @classproperty
     def name_with_schema(cls) -> str:  # noqa: N805
         """`schema.name`, unquoted, as the original package spelt it."""
-        return f"{view_schema(cls)}.{view_name(cls)}"
+        view = cast(type, cls)
+        return f"{view_schema(view)}.{view_name(view)}"
 
 
 class PostgresViewFromSQL(PostgresView):
@@ -155,9 +156,8 @@ def read_sql(cls: type) -> object:
 def read_queryset(cls: type) -> object:
     """Call `get_queryset()`, a classmethod or a plain method (as in the original's docs)."""
     declared = inspect.getattr_static(cls, "get_queryset")
-    if isinstance(declared, (classmethod, staticmethod)):
-        return cls.get_queryset()
-    return cls().get_queryset()
+    owner = cls if isinstance(declared, (classmethod, staticmethod)) else cls()
+    return owner.get_queryset()  # type: ignore[union-attr]
 
 
 def view_comment(cls: type) -> str | None:

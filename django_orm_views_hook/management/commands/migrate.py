@@ -19,6 +19,8 @@ class Command(migrate.Command):
         " The managed views are dropped and rebuilt in the same transaction."
     )
 
+    _run: receivers.MigrateRun | None = None
+
     def add_arguments(self, parser: Any) -> None:
         super().add_arguments(parser)
         parser.add_argument(
@@ -91,7 +93,7 @@ class Command(migrate.Command):
         self, action: str, migration: Any = None, fake: bool = False
     ) -> None:
         super().migration_progress_callback(action, migration, fake)
-        run = getattr(self, "_run", None)
+        run = self._run
         finished = action in ("apply_success", "unapply_success")
         if finished and run is not None and not run.non_atomic:
             # In one transaction, a data migration's deferred foreign-key checks would still be
