@@ -111,7 +111,10 @@ def check_schema(owner: str, schema: object) -> str:
     return schema
 
 
-def _compile_query(cls: type[PostgresView], using: str, inline: InlineParams) -> str:
+def _compile_query(
+    cls: type[PostgresView], using: str, inline: InlineParams
+) -> tuple[str, tuple[str, ...] | None]:
+    """The view's SELECT, and its column names when they are known before it runs (querysets)."""
     owner = label(cls)
     if issubclass(cls, PostgresViewFromQueryset):
         try:
@@ -132,14 +135,19 @@ def _compile_query(cls: type[PostgresView], using: str, inline: InlineParams) ->
         try:
             # elide_empty=False: a queryset that matches nothing (`id__in=[]`) compiles to an
             # always-false WHERE, as the ORM runs it, instead of raising EmptyResultSet.
-            sql, params = queryset.query.get_compiler(using=using, elide_empty=False).as_sql()
+            compiler = queryset.query.get_compiler(using=using, elide_empty=False)
+            sql, params = compiler.as_sql()
         except Exception as exc:
             raise ViewDefinitionError(
                 f"{owner}: the queryset does not compile to SQL: {exc!r}."
             ) from exc
+        columns = tuple(
+            alias or getattr(getattr(expression, "target", None), "column", None) or ""
+            for expression, _, alias in compiler.select
+        )
         # Always through the driver, even without parameters: Django doubles every literal %
         # in the SQL it compiles (LIKE '%%' || ...), and only the driver's formatting undoes it.
-        return inline(sql, params)
+        return inline(sql, params), columns
     sql = read_sql(cls)
     if not isinstance(sql, str) or not sql.strip():
         raise ViewDefinitionError(
@@ -152,7 +160,7 @@ def _compile_query(cls: type[PostgresView], using: str, inline: InlineParams) ->
             f"{owner}: `sql` ends with a semicolon; a view is one SELECT, so remove it."
         )
     _check_one_query(owner, sql)
-    return sql
+    return sql, None
 
 
 def _check_one_query(owner: str, sql: str) -> None:
@@ -186,12 +194,19 @@ def build_spec(cls: type[PostgresView], using: str, inline: InlineParams) -> Vie
     with_data = getattr(cls, "with_data", True)
     if not isinstance(with_data, bool):
         raise ViewDefinitionError(f"{owner}: with_data must be True or False, not {with_data!r}.")
+    query, columns = _compile_query(cls, using, inline)
+    materialized = bool(getattr(cls, "materialized", False))
+    if materialized and pk_field and columns is not None and pk_field not in columns:
+        raise ViewDefinitionError(
+            f"{owner}: pk_field {pk_field!r} is not a column of the view (its columns: "
+            f"{', '.join(columns)}); name one of them."
+        )
     return ViewSpec(
         label=owner,
         schema=check_schema(owner, view_schema(cls)),
         name=check_identifier(owner, "view name", view_name(cls)),
-        query=_compile_query(cls, using, inline),
-        materialized=bool(getattr(cls, "materialized", False)),
+        query=query,
+        materialized=materialized,
         with_data=with_data,
         pk_field=pk_field,
         hidden=bool(getattr(cls, "hidden", False)),

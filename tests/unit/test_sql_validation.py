@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db.models import Count
 
 from django_orm_views_hook import PostgresViewFromSQL
 from django_orm_views_hook.exceptions import ViewDefinitionError
@@ -46,3 +47,28 @@ def test_non_queries_are_refused_naming_the_class(sql, message):
         plan_of(sql)
     assert str(excinfo.value).startswith("shop.views.Report: ")
     assert message in str(excinfo.value)
+
+
+def test_a_queryset_materialised_view_pk_field_must_be_one_of_its_columns():
+    from django_orm_views_hook import PostgresMaterialisedViewMixin, PostgresViewFromQueryset
+    from tests.testapp.models import Customer
+
+    def view(pk_field, queryset):
+        return type(
+            "CityTotals",
+            (PostgresMaterialisedViewMixin, PostgresViewFromQueryset),
+            {
+                "pk_field": pk_field,
+                "get_queryset": classmethod(lambda cls: queryset),
+                "__module__": "shop.views",
+            },
+        )
+
+    plan = build_plan([view("id", Customer.objects.all())], "default", inline=lambda s, p: s)
+    assert plan.views[0].pk_field == "id"
+    values = Customer.objects.values("city").annotate(n=Count("id"))
+    assert build_plan([view("city", values)], "default", inline=lambda s, p: s).views
+    with pytest.raises(ViewDefinitionError) as excinfo:
+        build_plan([view("id", values)], "default", inline=lambda s, p: s)
+    assert str(excinfo.value).startswith("shop.views.CityTotals: pk_field 'id'")
+    assert "city, n" in str(excinfo.value)
