@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CycleConfig(AppConfig):
+    name = "tests.badapps.cycle"
+    label = "badapps_cycle"
