@@ -99,6 +99,12 @@ def create_view(q: Quoting, view: ViewSpec, digest: str | None = None) -> list[S
             )
         )
     statements.extend(Statement(sql, view.label) for sql in view.indexes)
+    for column, text in view.column_comments:
+        statements.append(
+            Statement(
+                f"COMMENT ON COLUMN {target}.{q.name(column)} IS {q.literal(text)}", view.label
+            )
+        )
     if digest is not None:
         text = DIGEST_PREFIX + digest
         if view.comment:  # analysts read the documentation first; the record goes last

@@ -54,6 +54,8 @@ class ViewSpec:
     required_columns: tuple[str, ...] = ()
     #: Documentation for analysts: becomes the view's COMMENT (the class docstring by default).
     comment: str | None = None
+    #: (column, text) for COMMENT ON COLUMN: a readable view's field help_text or verbose_name.
+    column_comments: tuple[tuple[str, str], ...] = ()
     #: CREATE INDEX statements run after the view is created (a readable materialised view's
     #: Meta.indexes).
     indexes: tuple[str, ...] = ()
@@ -212,8 +214,23 @@ def build_spec(cls: type[PostgresView], using: str, inline: InlineParams) -> Vie
         hidden=bool(getattr(cls, "hidden", False)),
         required_columns=_model_columns(cls),
         comment=view_comment(cls),
+        column_comments=_column_comments(cls),
         indexes=_model_indexes(cls, using),
     )
+
+
+def _column_comments(cls: type[PostgresView]) -> tuple[tuple[str, str], ...]:
+    """help_text, else an explicit verbose_name, of each field of a readable view."""
+    meta = getattr(cls, "_meta", None)
+    if meta is None or getattr(cls, "comment", None) is False:
+        return ()
+    found = []
+    for field in meta.concrete_fields:
+        # _verbose_name is what the field was given; verbose_name is derived from the name.
+        text = str(field.help_text or getattr(field, "_verbose_name", None) or "")
+        if text:
+            found.append((field.column, text))
+    return tuple(found)
 
 
 def _model_columns(cls: type[PostgresView]) -> tuple[str, ...]:

@@ -77,3 +77,17 @@ def test_signals_carry_the_sync(docs_registry):
         views_synced.disconnect(done)
     count = len(docs_registry.for_database("default"))
     assert received == [("pre", "default", count, False), ("done", False, 3), ("done", True, 0)]
+
+
+def test_readable_view_fields_document_their_columns():
+    rows = catalog(
+        "SELECT a.attname, col_description(a.attrelid, a.attnum) FROM pg_attribute a"
+        " WHERE a.attrelid = 'views.readable_city_customers'::regclass AND a.attnum > 0"
+        " ORDER BY a.attnum"
+    )
+    assert rows == [
+        ("city", "city of delivery"),
+        ("customers", "Customers living there; names are not shown."),
+    ]
+    # Documented in the view too, from the class docstring.
+    assert comment_of("views.readable_city_customers").startswith("A string primary key")

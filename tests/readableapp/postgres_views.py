@@ -172,8 +172,8 @@ class CityCustomers(ReadableViewFromSQL):
     """A string primary key, an explicit view name, and a custom Meta."""
 
     name = "readable_city_customers"
-    city = models.CharField(max_length=100, primary_key=True)
-    customers = models.IntegerField()
+    city = models.CharField(max_length=100, primary_key=True, verbose_name="city of delivery")
+    customers = models.IntegerField(help_text="Customers living there; names are not shown.")
 
     class Meta:
         ordering = ["city"]
