@@ -225,11 +225,12 @@ def _column_comments(cls: type[PostgresView]) -> tuple[tuple[str, str], ...]:
     if meta is None or getattr(cls, "comment", None) is False:
         return ()
     found = []
-    for field in meta.concrete_fields:
+    for model_field in meta.concrete_fields:
         # _verbose_name is what the field was given; verbose_name is derived from the name.
-        text = str(field.help_text or getattr(field, "_verbose_name", None) or "")
+        given = getattr(model_field, "_verbose_name", None)
+        text = str(model_field.help_text or given or "")
         if text:
-            found.append((field.column, text))
+            found.append((model_field.column, text))
     return tuple(found)
 
 
