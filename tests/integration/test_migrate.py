@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import django
 import pytest
 from django.core.management import CommandError
@@ -200,3 +202,15 @@ def test_the_hook_stays_connected_once_across_app_registry_rebuilds():
         with override_settings(INSTALLED_APPS=FAILING_APPS):
             pass
     assert (len(ours(pre_migrate)), len(ours(post_migrate))) == before == (1, 1)
+
+
+def test_output_one_line_per_database_quiet_at_verbosity_zero():
+    assert migrate("migrationapp", "0003", verbosity=0).stdout == ""
+    lines = migrate("migrationapp", "0004", views="views_v2").stdout.splitlines()
+    assert [line for line in lines if line.startswith("Views:")] == [lines[-1]]
+    assert lines[-1].startswith("Views: rebuilt ")
+    assert re.fullmatch(
+        r'Views: rebuilt \d+ of \d+ views on database "default" in [\d.]+s\.', lines[-1]
+    )
+    verbose = migrate("migrationapp", "0004", views="views_v1b", verbosity=2).stdout
+    assert '  view "views"."mig_itemtotals"  (tests.migrationapp.views_v1b.ItemTotals)' in verbose
