@@ -11,10 +11,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
-import sqlparse
 from django.db import connections
 from django.db.models import QuerySet
 
+from . import sql_text
 from .exceptions import DependencyError, ViewDefinitionError
 from .views import (
     PostgresView,
@@ -166,23 +166,16 @@ def _compile_query(
 
 
 def _check_one_query(owner: str, sql: str) -> None:
-    """Refuse SQL that is several statements, or one that is not a query (sqlparse: Django's)."""
-    statements = [s for s in sqlparse.split(sql) if s.strip()]
-    if len(statements) > 1:
+    """Refuse SQL that is several statements, or one that is not a query."""
+    found = sql_text.statements(sql)
+    if len(found) > 1:
         raise ViewDefinitionError(
-            f"{owner}: `sql` holds {len(statements)} statements; a view is one SELECT."
+            f"{owner}: `sql` holds {len(found)} statements; a view is one SELECT."
         )
-    parsed = sqlparse.parse(sql)[0]
-    first = parsed.token_first(skip_cm=True)  # type: ignore[no-untyped-call]
-    words = first.value.lstrip("( \n").split(None, 1) if first is not None else []
-    head = words[0].upper() if words else ""
-    kind = parsed.get_type()  # type: ignore[no-untyped-call]
-    is_query = kind == "SELECT" or (
-        kind == "UNKNOWN" and head in ("SELECT", "WITH", "VALUES", "TABLE")
-    )
-    if not is_query:
+    head = sql_text.first_word(sql)
+    if head not in ("SELECT", "WITH", "VALUES", "TABLE"):
         raise ViewDefinitionError(
-            f"{owner}: `sql` is a {kind} statement, not a query; a view's `sql` "
+            f"{owner}: `sql` is a {head or 'blank'} statement, not a query; a view's `sql` "
             "must be a SELECT (or WITH ... SELECT, VALUES, TABLE)."
         )
 
