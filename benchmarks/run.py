@@ -103,7 +103,16 @@ def startup_times(projects: dict[int, Path], url: str, runs: int) -> dict[int, l
     return times
 
 
-def environment_lines(server: dbserver.Server, args: argparse.Namespace) -> list[str]:
+def commit() -> str:
+    described = subprocess.run(
+        ["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True
+    )
+    return described.stdout.strip() or "?"
+
+
+def environment_lines(
+    server: dbserver.Server, args: argparse.Namespace, started_at: str
+) -> list[str]:
     import django
     import psycopg
 
@@ -117,18 +126,16 @@ def environment_lines(server: dbserver.Server, args: argparse.Namespace) -> list
                 break
     except OSError:
         pass
-    commit = subprocess.run(
-        ["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True
-    ).stdout.strip()
     where = "embedded (pgserver)" if server.embedded else "DATABASE_URL"
     return [
-        f"- date: {datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC}; commit `{commit or '?'}`",
+        f"- date: {datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC}; commit `{started_at}` at the "
+        f"start, `{commit()}` at the end (the package is imported afresh by every run)",
         f"- machine: {cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}",
         f"- Python {platform.python_version()}, Django {django.__version__}, "
         f"psycopg {psycopg.__version__}, django_orm_views_hook {django_orm_views_hook.__version__}",
         f"- server: {server.version().split(',')[0]}, {where}",
         f"- command: `python benchmarks/run.py --sizes {','.join(map(str, args.sizes))} "
-        f"--runs {args.runs} --reps {args.reps}`",
+        f"--runs {args.runs} --reps {args.reps}{' --profile' if args.profile else ''}`",
     ]
 
 
@@ -169,6 +176,7 @@ def profile_lines(profile_root: Path) -> list[str]:
 
 def main() -> None:
     args = parse_args()
+    started_at = commit()
     server = dbserver.start()
     scratch = Path(tempfile.mkdtemp(prefix="orm-views-bench-projects-"))
     progress(f"server: {server.version().split(',')[0]}; projects in {scratch}")
@@ -199,7 +207,7 @@ def main() -> None:
     first = next(iter(by_size.values()))[0]
     sections = [
         "# django_orm_views_hook benchmark\n",
-        *environment_lines(server, args),
+        *environment_lines(server, args, started_at),
         f"- statements counted from: {first['statement_source']}",
         f"- {args.runs} fresh runs per size (fresh process, fresh database); cheap figures are "
         f"the median of {args.reps} repetitions inside a run. Cells: median (min–max); ratios "

@@ -23,11 +23,12 @@ from django.db import models
 from django.db.migrations.loader import MigrationLoader
 from django.db.models.base import ModelBase
 
+from .conf import APP_NAME
 from .exceptions import ReadOnlyViewError, ViewDefinitionError
 from .views import PostgresViewFromQueryset, PostgresViewFromSQL, label, view_name, view_schema
 
 #: The app label of every readable view: an app without migrations, which makemigrations skips.
-APP_LABEL = "django_orm_views_hook"
+APP_LABEL = APP_NAME
 
 #: on_delete handlers that only read. The others make Django's deletion collector DELETE or
 #: UPDATE through the view, which PostgreSQL applies to the table behind a simple view.
