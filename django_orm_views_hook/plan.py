@@ -219,6 +219,8 @@ def _column_comments(cls: type[PostgresView]) -> tuple[tuple[str, str], ...]:
         return ()
     found = []
     for model_field in meta.concrete_fields:
+        if model_field.auto_created:
+            continue  # Django's own "ID" primary key documents nothing
         # _verbose_name is what the field was given; verbose_name is derived from the name.
         given = getattr(model_field, "_verbose_name", None)
         text = str(model_field.help_text or given or "")
