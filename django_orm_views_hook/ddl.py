@@ -99,12 +99,6 @@ def create_view(q: Quoting, view: ViewSpec, digest: str | None = None) -> list[S
             )
         )
     statements.extend(Statement(sql, view.label) for sql in view.indexes)
-    for column, text in view.column_comments:
-        statements.append(
-            Statement(
-                f"COMMENT ON COLUMN {target}.{q.name(column)} IS {q.literal(text)}", view.label
-            )
-        )
     if digest is not None:
         text = DIGEST_PREFIX + digest
         if view.comment:  # analysts read the documentation first; the record goes last
@@ -112,6 +106,19 @@ def create_view(q: Quoting, view: ViewSpec, digest: str | None = None) -> list[S
         comment = q.literal(text)
         statements.append(Statement(f"COMMENT ON {keyword} {target} IS {comment}", view.label))
     return statements
+
+
+def comment_columns(q: Quoting, view: ViewSpec) -> list[Statement]:
+    """COMMENT ON COLUMN for a readable view's documented fields.
+
+    Run after the sync has checked that the columns exist, so that a missing one is reported
+    as such rather than as a failed COMMENT.
+    """
+    target = q.qualified(view.schema, view.name)
+    return [
+        Statement(f"COMMENT ON COLUMN {target}.{q.name(column)} IS {q.literal(text)}", view.label)
+        for column, text in view.column_comments
+    ]
 
 
 def grant_usage(q: Quoting, schema: str, roles: Sequence[str]) -> list[Statement]:

@@ -62,7 +62,10 @@ def quoting(connection: BaseDatabaseWrapper) -> Quoting:
 
 
 def digests(plan: Plan, q: Quoting) -> dict[diff.Key, str]:
-    return diff.view_digests(plan, lambda view: ddl.as_script(ddl.create_view(q, view)))
+    return diff.view_digests(
+        plan,
+        lambda view: ddl.as_script([*ddl.create_view(q, view), *ddl.comment_columns(q, view)]),
+    )
 
 
 def is_current(plan: Plan, connection: BaseDatabaseWrapper) -> bool:
@@ -115,7 +118,7 @@ def sync_plan(
     if dry_run:
         with connection.cursor() as cursor:
             built, statements = _sync_statements(q, plan, wanted, catalog, changes, cursor)
-        return result(SyncStatus.DRY_RUN, built, statements)
+        return result(SyncStatus.DRY_RUN, built, [*statements, *_column_comments(q, built)])
 
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         _lock(cursor, q)
@@ -128,6 +131,9 @@ def sync_plan(
         logger.debug("Sync script for database %s:\n%s", plan.using, ddl.as_script(statements))
         _execute(cursor, connection, statements, _managed(plan, catalog))
         _check_columns(cursor, built)
+        comments = _column_comments(q, built)
+        _execute(cursor, connection, comments)
+        statements += comments
     logger.info(
         'Built %d of %d views on database "%s" in %.3fs',
         len(built),
@@ -278,6 +284,10 @@ def _raise_lock_timeout(cursor: Any, schemas: Sequence[str], exc: DatabaseError)
         f"could not take the lock on {held or 'the managed views'} within "
         f"ORM_VIEWS_LOCK_TIMEOUT ({conf.lock_timeout()}); nothing changed."
     ) from exc
+
+
+def _column_comments(q: Quoting, built: Sequence[ViewSpec]) -> list[Statement]:
+    return [statement for view in built for statement in ddl.comment_columns(q, view)]
 
 
 def _check_columns(cursor: Any, built: Sequence[ViewSpec]) -> None:
