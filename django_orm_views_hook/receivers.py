@@ -18,6 +18,7 @@ from django.db import connections, transaction
 
 from . import conf, executor, impact
 from .executor import SyncResult
+from .plan import Plan
 from .sync import is_postgres, plan_for
 
 logger = logging.getLogger(__name__)
@@ -34,6 +35,8 @@ class MigrateRun:
     stack: ExitStack = field(default_factory=ExitStack)
     non_atomic: tuple[str, ...] = ()
     dropped: SyncResult | None = None
+    #: Built once before the migrations and reused after them: the code does not change.
+    plan: Plan | None = None
     result: SyncResult | None = None
 
 
@@ -71,7 +74,8 @@ def drop_views_before_migrations(
     if not run.leave_views_dropped and apps is not None:
         max_length = connections[using].ops.max_name_length() or 63
         reading = impact.touched_tables(plan, apps, max_length)
-    run.dropped = executor.drop_managed_views(plan_for(using), connections[using], reading=reading)
+    run.plan = plan_for(using)
+    run.dropped = executor.drop_managed_views(run.plan, connections[using], reading=reading)
     if run.non_atomic:
         consequence = (
             "The views that read the tables these migrations change were dropped in a "
@@ -110,6 +114,7 @@ def rebuild_views_after_migrations(sender: Any, using: str, **kwargs: Any) -> No
             "the next migrate or sync_views rebuilds them."
         )
         return
-    result = executor.sync_plan(plan_for(using), connections[using])
+    plan = run.plan if run is not None and run.plan is not None else plan_for(using)
+    result = executor.sync_plan(plan, connections[using])
     if run is not None:
         run.result = result
