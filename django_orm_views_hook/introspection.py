@@ -15,22 +15,28 @@ from .ddl import DIGEST_PREFIX, OWNER_MARK
 
 # One row per view of every schema that the plan names or that this package marked as its own
 # (and one per such schema without views). `intact` is false once a view was replaced by hand:
-# its rule no longer shares the xmin of the comment written with it.
+# its rule no longer shares the xmin of the comment written with it. The schema part is
+# MATERIALIZED so that its ACL is read once per schema, not once per view.
 CATALOG_SQL = """
-SELECT n.nspname,
-       coalesce(obj_description(n.oid, 'pg_namespace'), '') LIKE %s,
-       ARRAY(SELECT pg_get_userbyid(a.grantee)::text FROM aclexplode(n.nspacl) a
-             WHERE a.privilege_type = 'USAGE' AND a.grantee NOT IN (n.nspowner, 0) ORDER BY 1),
-       c.relname, c.relkind, d.description, d.xmin = r.xmin,
+WITH n AS MATERIALIZED (
+    SELECT n.oid, n.nspname,
+           coalesce(obj_description(n.oid, 'pg_namespace'), '') LIKE %s AS marked,
+           ARRAY(SELECT pg_get_userbyid(a.grantee)::text FROM aclexplode(n.nspacl) a
+                 WHERE a.privilege_type = 'USAGE' AND a.grantee NOT IN (n.nspowner, 0)
+                 ORDER BY 1) AS usage
+    FROM pg_namespace n
+    WHERE n.nspname = ANY(%s) OR obj_description(n.oid, 'pg_namespace') LIKE %s
+)
+SELECT n.nspname, n.marked, n.usage, c.relname, c.relkind, d.description, d.xmin = r.xmin,
+       CASE WHEN c.relacl IS NULL THEN '{}'::text[] ELSE
        ARRAY(SELECT pg_get_userbyid(a.grantee)::text FROM aclexplode(c.relacl) a
-             WHERE a.privilege_type = 'SELECT' AND a.grantee NOT IN (c.relowner, 0) ORDER BY 1)
-FROM pg_namespace n
+             WHERE a.privilege_type = 'SELECT' AND a.grantee NOT IN (c.relowner, 0)
+             ORDER BY 1) END
+FROM n
 LEFT JOIN pg_class c ON c.relnamespace = n.oid AND c.relkind IN ('v', 'm')
 LEFT JOIN pg_rewrite r ON r.ev_class = c.oid AND r.rulename = '_RETURN'
 LEFT JOIN pg_description d
        ON d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0
-WHERE n.nspname = ANY(%s) OR obj_description(n.oid, 'pg_namespace') LIKE %s
-ORDER BY n.nspname, c.relname
 """
 
 RELATIONS_SQL = """
