@@ -7,8 +7,8 @@ Querysets are compiled here (which needs the database's SQL dialect but sends no
 from __future__ import annotations
 
 import graphlib
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from django.db import connections
@@ -180,7 +180,12 @@ def _check_one_query(owner: str, sql: str) -> None:
         )
 
 
-def build_spec(cls: type[PostgresView], using: str, inline: InlineParams) -> ViewSpec:
+def build_spec(
+    cls: type[PostgresView],
+    using: str,
+    inline: InlineParams,
+    dependencies: tuple[tuple[str, str], ...] = (),
+) -> ViewSpec:
     """Validate one class and compile it into a ViewSpec (dependencies resolved later)."""
     owner = label(cls)
     pk_field = getattr(cls, "pk_field", None)
@@ -201,6 +206,7 @@ def build_spec(cls: type[PostgresView], using: str, inline: InlineParams) -> Vie
         schema=check_schema(owner, view_schema(cls)),
         name=check_identifier(owner, "view name", view_name(cls)),
         query=query,
+        dependencies=dependencies,
         materialized=materialized,
         with_data=with_data,
         pk_field=pk_field,
@@ -245,7 +251,7 @@ def _model_indexes(cls: type[PostgresView], using: str) -> tuple[str, ...]:
     return tuple(str(index.create_sql(cls, editor)) for index in meta.indexes)
 
 
-def _dependencies(cls: type[PostgresView], known: dict[type, ViewSpec], using: str) -> list[type]:
+def _dependencies(cls: type[PostgresView], known: Collection[type], using: str) -> list[type]:
     owner = label(cls)
     declared = getattr(cls, "view_dependencies", ()) or ()
     if isinstance(declared, (str, bytes)) or not isinstance(declared, Iterable):
@@ -292,7 +298,19 @@ def build_plan(
     # PostgreSQL's DatabaseOperations has compose_sql (the driver's literal quoting).
     inline = inline or cast(Any, connections[using].ops).compose_sql
     classes = list(classes)
-    specs = {cls: build_spec(cls, using, inline) for cls in classes}
+    known = set(classes)
+    dependencies = {cls: _dependencies(cls, known, using) for cls in classes}
+    sorter: graphlib.TopologicalSorter[type] = graphlib.TopologicalSorter(dependencies)
+    try:
+        order = list(sorter.static_order())
+    except graphlib.CycleError as exc:
+        cycle = " -> ".join(label(cls) for cls in exc.args[1])
+        raise DependencyError(f"view_dependencies form a cycle: {cycle}.") from exc
+
+    specs: dict[type, ViewSpec] = {}
+    for cls in order:  # dependencies first, so their keys are known
+        keys = tuple(specs[dependency].key for dependency in dependencies[cls])
+        specs[cls] = build_spec(cls, using, inline, keys)
 
     seen: dict[tuple[str, str], str] = {}
     for spec in specs.values():
@@ -303,18 +321,7 @@ def build_plan(
             )
         seen[spec.key] = spec.label
 
-    dependencies = {cls: _dependencies(cls, specs, using) for cls in classes}
-    sorter: graphlib.TopologicalSorter[type] = graphlib.TopologicalSorter(dependencies)
-    try:
-        order = list(sorter.static_order())
-    except graphlib.CycleError as exc:
-        cycle = " -> ".join(label(cls) for cls in exc.args[1])
-        raise DependencyError(f"view_dependencies form a cycle: {cycle}.") from exc
-
-    views = tuple(
-        replace(specs[cls], dependencies=tuple(specs[dep].key for dep in dependencies[cls]))
-        for cls in order
-    )
+    views = tuple(specs.values())
     for role in roles:
         check_identifier("ORM_VIEWS_GRANT_SELECT_TO", "role", role)
     return Plan(using=using, views=views, roles=tuple(dict.fromkeys(roles)))
