@@ -185,7 +185,7 @@ def drop_managed_views(
             targets = {view.key for view in contents.views_in_drop_order}
         else:
             tables = [connection.ops.quote_name(table) for table in reading]
-            targets = introspection.views_reading(cursor, managed, tables)
+            targets = contents.views_reading(introspection.table_oids(cursor, tables))
         statements = _drop(q, plan, contents, diff.with_dependents(targets, contents.dependents))
         _execute(cursor, connection, statements, managed)
     return SyncResult(

@@ -7,7 +7,7 @@ which locks what a view reads), so "nothing changed" costs one query and blocks 
 from __future__ import annotations
 
 import graphlib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,18 +47,22 @@ WHERE n.nspname = ANY(%s)
 ORDER BY n.nspname, c.relname
 """
 
-# (dependent view, relation it reads) for every view that reads a relation in the schemas.
-DEPENDENCIES_SQL = """
-SELECT DISTINCT r.ev_class, d.refobjid, dn.nspname, dc.relname
+# Every "view reads relation" edge with either end in the schemas: what depends on the managed
+# views (from anywhere), and what they read (from anywhere).
+EDGES_SQL = """
+SELECT DISTINCT r.ev_class, vn.nspname, vc.relname, d.refobjid, rn.nspname, rc.relname, rc.relkind
 FROM pg_depend d
 JOIN pg_rewrite r ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
+JOIN pg_class vc ON vc.oid = r.ev_class
+JOIN pg_namespace vn ON vn.oid = vc.relnamespace
 JOIN pg_class rc ON rc.oid = d.refobjid
 JOIN pg_namespace rn ON rn.oid = rc.relnamespace
-JOIN pg_class dc ON dc.oid = r.ev_class
-JOIN pg_namespace dn ON dn.oid = dc.relnamespace
 WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid <> r.ev_class
-  AND rn.nspname = ANY(%s)
+  AND (vn.nspname = ANY(%s) OR rn.nspname = ANY(%s))
+ORDER BY 2, 3, 5, 6
 """
+
+TABLE_OIDS_SQL = "SELECT to_regclass(t)::oid FROM unnest(%s::text[]) AS t"
 
 # Functions, types and other non-relation objects nobody may leave in a managed schema.
 OTHER_OBJECTS_SQL = """
@@ -77,16 +81,6 @@ SELECT current_user::text, current_schemas(false)::text[],
        ARRAY(SELECT rolname::text FROM pg_roles WHERE rolname = ANY(%s))
 """
 
-# Roles holding USAGE on the managed schemas (besides their owner): revoked when dropped
-# from ORM_VIEWS_GRANT_SELECT_TO.
-SCHEMA_GRANTEES_SQL = """
-SELECT n.nspname, pg_get_userbyid(a.grantee)
-FROM pg_namespace n, aclexplode(n.nspacl) a
-WHERE n.nspname = ANY(%s) AND a.privilege_type = 'USAGE'
-  AND a.grantee <> n.nspowner AND a.grantee <> 0
-ORDER BY 1, 2
-"""
-
 # Relations of the managed schemas that other sessions hold locks on.
 LOCK_HOLDERS_SQL = """
 SELECT DISTINCT n.nspname, c.relname, l.pid, l.mode
@@ -95,31 +89,6 @@ JOIN pg_class c ON c.oid = l.relation
 JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE l.granted AND l.pid <> pg_backend_pid() AND n.nspname = ANY(%s)
 ORDER BY 1, 2
-"""
-
-# Managed views that read any of the given tables (directly; callers add what reads those).
-VIEWS_READING_SQL = """
-SELECT DISTINCT vn.nspname, vc.relname
-FROM pg_depend d
-JOIN pg_rewrite r ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
-JOIN pg_class vc ON vc.oid = r.ev_class
-JOIN pg_namespace vn ON vn.oid = vc.relnamespace
-WHERE d.refclassid = 'pg_class'::regclass AND vn.nspname = ANY(%s)
-  AND d.refobjid IN (SELECT to_regclass(t) FROM unnest(%s::text[]) AS t)
-"""
-
-# (view, relation it reads) for every view in the schemas, whatever schema the relation is in.
-READS_SQL = """
-SELECT DISTINCT vn.nspname, vc.relname, rn.nspname, rc.relname, rc.relkind
-FROM pg_depend d
-JOIN pg_rewrite r ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
-JOIN pg_class vc ON vc.oid = r.ev_class
-JOIN pg_namespace vn ON vn.oid = vc.relnamespace
-JOIN pg_class rc ON rc.oid = d.refobjid
-JOIN pg_namespace rn ON rn.oid = rc.relnamespace
-WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid <> r.ev_class
-  AND vn.nspname = ANY(%s)
-ORDER BY 1, 2, 3, 4
 """
 
 COLUMNS_SQL = """
@@ -207,6 +176,30 @@ class Relation:
 
 
 @dataclass(frozen=True)
+class Edge:
+    """A view and a relation it reads."""
+
+    view_oid: int
+    view_schema: str
+    view_name: str
+    read_oid: int
+    read_schema: str
+    read_name: str
+    read_kind: str
+
+
+def edges(cursor: Any, schemas: Sequence[str]) -> list[Edge]:
+    cursor.execute(EDGES_SQL, [list(schemas), list(schemas)])
+    return [Edge(*row) for row in cursor.fetchall()]
+
+
+def table_oids(cursor: Any, tables: Sequence[str]) -> set[int]:
+    """The oids of `tables` (names as SQL would resolve them); missing ones are left out."""
+    cursor.execute(TABLE_OIDS_SQL, [list(tables)])
+    return {oid for (oid,) in cursor.fetchall() if oid is not None}
+
+
+@dataclass(frozen=True)
 class Contents:
     """What the managed schemas hold, with views in drop order (dependents first)."""
 
@@ -215,7 +208,16 @@ class Contents:
     outside_dependents: tuple[tuple[str, str, Relation], ...]  # (schema, name, what it reads)
     dependents: dict[tuple[str, str], frozenset[tuple[str, str]]]  # view -> views reading it
     other_objects: tuple[tuple[str, str, str], ...]  # (schema, kind, name)
-    schema_grantees: tuple[tuple[str, str], ...]  # (schema, role) holding USAGE
+    edges: tuple[Edge, ...]
+
+    def views_reading(self, oids: Collection[int]) -> set[tuple[str, str]]:
+        """Keys of the managed views that read one of the relations `oids`, directly."""
+        managed = {relation.oid for relation in self.relations}
+        return {
+            (edge.view_schema, edge.view_name)
+            for edge in self.edges
+            if edge.read_oid in oids and edge.view_oid in managed
+        }
 
 
 @dataclass(frozen=True)
@@ -243,16 +245,18 @@ def contents(cursor: Any, schemas: Sequence[str]) -> Contents:
     relations = tuple(Relation(*row) for row in cursor.fetchall())
     by_oid = {relation.oid: relation for relation in relations}
 
-    cursor.execute(DEPENDENCIES_SQL, [schemas])
+    found = tuple(edges(cursor, schemas))
     reads: dict[int, set[int]] = {r.oid: set() for r in relations if r.is_view}
     readers: dict[tuple[str, str], set[tuple[str, str]]] = {}
     outside = []
-    for dependent, referenced, schema, name in cursor.fetchall():
-        if dependent in by_oid:
-            reads.setdefault(dependent, set()).add(referenced)
-            readers.setdefault(by_oid[referenced].key, set()).add(by_oid[dependent].key)
+    for edge in found:
+        if edge.read_oid not in by_oid:
+            continue  # a managed view reading a table elsewhere: no bearing on drops
+        if edge.view_oid in by_oid:
+            reads.setdefault(edge.view_oid, set()).add(edge.read_oid)
+            readers.setdefault(by_oid[edge.read_oid].key, set()).add(by_oid[edge.view_oid].key)
         else:
-            outside.append((schema, name, by_oid[referenced]))
+            outside.append((edge.view_schema, edge.view_name, by_oid[edge.read_oid]))
 
     # static_order() yields what is read before its readers; drops go the other way round.
     order = graphlib.TopologicalSorter(reads).static_order()
@@ -260,15 +264,13 @@ def contents(cursor: Any, schemas: Sequence[str]) -> Contents:
 
     cursor.execute(OTHER_OBJECTS_SQL, [schemas, schemas])
     other_objects = tuple(cursor.fetchall())
-    cursor.execute(SCHEMA_GRANTEES_SQL, [schemas])
-    grantees = tuple(cursor.fetchall())
     return Contents(
         relations=relations,
         views_in_drop_order=views,
         outside_dependents=tuple(sorted(set(outside), key=lambda o: (o[0], o[1], o[2].key))),
         dependents={key: frozenset(value) for key, value in readers.items()},
         other_objects=other_objects,
-        schema_grantees=grantees,
+        edges=found,
     )
 
 
@@ -279,17 +281,3 @@ def columns(cursor: Any, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str
     for schema, name, column in cursor.fetchall():
         found.setdefault((schema, name), []).append(column)
     return found
-
-
-def views_reading(
-    cursor: Any, schemas: Sequence[str], tables: Sequence[str]
-) -> set[tuple[str, str]]:
-    """Keys of the views in `schemas` that read one of `tables` (quoted names)."""
-    cursor.execute(VIEWS_READING_SQL, [list(schemas), list(tables)])
-    return {(schema, name) for schema, name in cursor.fetchall()}
-
-
-def reads(cursor: Any, schemas: Sequence[str]) -> list[tuple[str, str, str, str, str]]:
-    """(view schema, view, relation schema, relation, relkind) for the views in `schemas`."""
-    cursor.execute(READS_SQL, [list(schemas)])
-    return list(cursor.fetchall())

@@ -37,15 +37,17 @@ class Command(BaseCommand):
         }
         try:
             with connections[using].cursor() as cursor:
-                read = introspection.reads(cursor, plan.schemas)
+                read = introspection.edges(cursor, plan.schemas)
         except DatabaseError as exc:
             self.stderr.write(
                 self.style.WARNING(f"Database unreachable ({exc}); showing the code's graph only.")
             )
             read = []
         names = {node.name for node in nodes}
-        for view_schema, view, schema, relation, relkind in read:
-            target, source = f"{view_schema}.{view}", f"{schema}.{relation}"
+        for edge in read:
+            target = f"{edge.view_schema}.{edge.view_name}"
+            source = f"{edge.read_schema}.{edge.read_name}"
+            relkind = edge.read_kind
             if target not in names:
                 continue  # a view the code no longer defines
             if source not in names:
