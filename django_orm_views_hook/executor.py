@@ -89,13 +89,6 @@ def digests(plan: Plan, q: Quoting) -> dict[diff.Key, str]:
     )
 
 
-def is_current(plan: Plan, connection: BaseDatabaseWrapper) -> bool:
-    """Whether the database holds exactly the views (and grants) of `plan`. One query."""
-    with connection.cursor() as cursor:
-        catalog = introspection.catalog(cursor, plan.schemas)
-    return diff.compare(plan, digests(plan, quoting(connection)), catalog).nothing_to_do
-
-
 def sync_plan(
     plan: Plan,
     connection: BaseDatabaseWrapper,
