@@ -40,9 +40,9 @@ def _end_of_block_comment(sql: str, position: int) -> int:
 
 
 def statements(sql: str) -> list[str]:
-    """The statements of `sql`: split at top-level semicolons, blank ones left out."""
+    """The statements of `sql`: split at top-level semicolons, blank pieces left out."""
     if ";" not in sql:  # the usual case, and the lexer's costliest
-        return [sql] if first_word(sql) else []
+        return [sql] if sql.strip() else []
     parts, start, position = [], 0, 0
     while match := _TOKEN.search(sql, position):
         kind = match.lastgroup
