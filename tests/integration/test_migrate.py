@@ -6,15 +6,17 @@ import re
 
 import django
 import pytest
-from django.core.management import CommandError
+from django.core.management import CommandError, call_command
 from django.test.utils import override_settings
 
 from tests.conftest import catalog, column_types, view_oids, views_in_schema
 from tests.integration.migrating import (
     FAILING_APPS,
+    MIGRATING_APPS,
     applied,
     capture,
     ddl_statements,
+    execute,
     migrate,
     table_columns,
 )
@@ -214,3 +216,25 @@ def test_output_one_line_per_database_quiet_at_verbosity_zero():
     )
     verbose = migrate("migrationapp", "0004", views="views_v1b", verbosity=2).stdout
     assert '  view "views"."mig_itemtotals"  (tests.migrationapp.views_v1b.ItemTotals)' in verbose
+
+
+def test_a_failed_non_atomic_migrate_rebuilds_the_views_it_dropped():
+    apps = [*MIGRATING_APPS, "tests.nonatomicapp"]
+    with override_settings(INSTALLED_APPS=apps, ORM_VIEWS_MODULE_NAME="views_nonatomic"):
+        try:
+            migrate("nonatomicapp", "0001", views="views_nonatomic")
+            assert column_types("nonatomic_readings")["value"] == "integer"
+            with pytest.raises(Exception, match="by zero"):
+                migrate("nonatomicapp", "0002", views="views_nonatomic")
+            # The column change committed before the failure; the view was dropped for it
+            # in a transaction of its own, and is back, built on the new column type.
+            assert column_types("nonatomic_readings")["value"] == "bigint"
+        finally:
+            # 0002 ran half-way: record it as not applied, then unapply 0001 (whose reverse
+            # drops the table whatever its column type), with views that do not read it.
+            execute(
+                "DELETE FROM django_migrations WHERE app = 'nonatomicapp' AND name <> %s",
+                ["0001_initial"],
+            )
+            with override_settings(ORM_VIEWS_MODULE_NAME="postgres_views"):
+                call_command("migrate", "nonatomicapp", "zero", verbosity=0)
