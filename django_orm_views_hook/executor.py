@@ -19,16 +19,15 @@ from django.db import DatabaseError, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.postgresql import psycopg_any
 
-from . import conf, ddl, diff, introspection, safety, signals
+from . import conf, ddl, diff, introspection, safety, script, signals
 from .ddl import Quoting, Statement
-from .exceptions import ConnectionLostError, LockTimeoutError, ViewBuildError, ViewDefinitionError
+from .exceptions import LockTimeoutError, ViewDefinitionError
 from .plan import Plan, ViewSpec
 
 logger = logging.getLogger(__name__)
 
 #: Key of the advisory lock that serialises syncs (and migrates) on one database.
 ADVISORY_LOCK_KEY = zlib.crc32(b"django_orm_views_hook")
-LOCK_NOT_AVAILABLE = "55P03"
 
 
 class SyncStatus(enum.Enum):
@@ -143,10 +142,10 @@ def sync_plan(
             return result(SyncStatus.UP_TO_DATE)
         built, statements = _sync_statements(q, plan, wanted, catalog, changes, cursor)
         logger.debug("Sync script for database %s:\n%s", plan.using, ddl.as_script(statements))
-        _execute(cursor, connection, statements, _managed(plan, catalog))
+        script.run(cursor, connection, statements, _managed(plan, catalog))
         _check_columns(cursor, built)
         comments = _column_comments(q, built)
-        _execute(cursor, connection, comments)
+        script.run(cursor, connection, comments)
         statements += comments
     logger.info(
         'Built %d of %d views on database "%s" in %.3fs',
@@ -180,7 +179,7 @@ def drop_managed_views(
             tables = [connection.ops.quote_name(table) for table in reading]
             targets = contents.views_reading(introspection.table_oids(cursor, tables))
         statements = _drop(q, plan, contents, diff.with_dependents(targets, contents.dependents))
-        _execute(cursor, connection, statements, managed)
+        script.run(cursor, connection, statements, managed)
     return SyncResult(
         plan.using,
         SyncStatus.DROPPED,
@@ -240,66 +239,6 @@ def _sync_statements(
     return built, statements
 
 
-def _sqlstate(exc: BaseException) -> str | None:
-    cause = exc.__cause__
-    return getattr(cause, "pgcode", None) or getattr(cause, "sqlstate", None)
-
-
-def _execute(
-    cursor: Any,
-    connection: BaseDatabaseWrapper,
-    statements: Sequence[Statement],
-    schemas: Sequence[str] = (),
-) -> None:
-    """Send the statements as one script; on failure, replay them one by one to name the view.
-
-    One round trip for the whole plan keeps the time locks are held close to the DDL's own.
-    """
-    if not statements:
-        return
-    savepoint = _savepoint(using=connection.alias)
-    try:
-        cursor.execute(ddl.as_script(statements))
-    except DatabaseError as batch_error:
-        _raise_if_connection_lost(connection, batch_error)
-        transaction.savepoint_rollback(savepoint, using=connection.alias)
-        if _sqlstate(batch_error) == LOCK_NOT_AVAILABLE:
-            _raise_lock_timeout(cursor, schemas, batch_error)
-        for statement in statements:
-            try:
-                cursor.execute(statement.sql)
-            except DatabaseError as exc:
-                if statement.owner is None:
-                    raise
-                raise ViewBuildError(statement.owner, statement.sql, str(exc).strip()) from exc
-        raise  # pragma: no cover - the replay fails where the script did
-    else:
-        transaction.savepoint_commit(savepoint, using=connection.alias)
-
-
-# Django 6.1 renamed savepoint() to savepoint_create(); 4.2 has only the former.
-_savepoint = getattr(transaction, "savepoint_create", transaction.savepoint)
-
-
-def _raise_if_connection_lost(connection: BaseDatabaseWrapper, exc: DatabaseError) -> None:
-    raw = connection.connection
-    if raw is not None and not getattr(raw, "closed", False):
-        return
-    raise ConnectionLostError(
-        f'the connection to database "{connection.alias}" was lost during the sync ({exc}); '
-        "nothing was committed, so the previous views are intact. Run it again."
-    ) from exc
-
-
-def _raise_lock_timeout(cursor: Any, schemas: Sequence[str], exc: DatabaseError) -> None:
-    holders = introspection.lock_holders(cursor, schemas)
-    held = ", ".join(f'"{s}"."{r}" (pid {pid}, {mode})' for s, r, pid, mode in holders)
-    raise LockTimeoutError(
-        f"could not take the lock on {held or 'the managed views'} within "
-        f"ORM_VIEWS_LOCK_TIMEOUT ({conf.lock_timeout()}); nothing changed."
-    ) from exc
-
-
 def _column_comments(q: Quoting, built: Sequence[ViewSpec]) -> list[Statement]:
     return [statement for view in built for statement in ddl.comment_columns(q, view)]
 
@@ -329,7 +268,7 @@ def _lock(cursor: Any, q: Quoting) -> None:
     try:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
     except DatabaseError as exc:
-        if _sqlstate(exc) != LOCK_NOT_AVAILABLE:
+        if script.sqlstate(exc) != script.LOCK_NOT_AVAILABLE:
             raise
         raise LockTimeoutError(
             f"another sync or migrate of this database held the sync lock longer than "

@@ -1,0 +1,81 @@
+"""Send a sync's statements to the server as one script, and say clearly what went wrong.
+
+One round trip for the whole plan keeps the time locks are held close to the DDL's own. When
+the script fails, a replay one statement at a time names the view class at fault; a lock
+timeout names the relations other sessions hold; a lost connection says nothing was committed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import DatabaseError, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+from . import conf, ddl, introspection
+from .ddl import Statement
+from .exceptions import ConnectionLostError, LockTimeoutError, ViewBuildError
+
+LOCK_NOT_AVAILABLE = "55P03"
+
+
+def sqlstate(exc: BaseException) -> str | None:
+    """The SQLSTATE of a database error Django wrapped (psycopg 2 or 3)."""
+    cause = exc.__cause__
+    return getattr(cause, "pgcode", None) or getattr(cause, "sqlstate", None)
+
+
+def run(
+    cursor: Any,
+    connection: BaseDatabaseWrapper,
+    statements: Sequence[Statement],
+    schemas: Sequence[str] = (),
+) -> None:
+    """Send the statements as one script; on failure, replay them one by one to name the view.
+
+    `schemas` are where to look for the holders of a lock that timed out.
+    """
+    if not statements:
+        return
+    savepoint = _savepoint(using=connection.alias)
+    try:
+        cursor.execute(ddl.as_script(statements))
+    except DatabaseError as batch_error:
+        _raise_if_connection_lost(connection, batch_error)
+        transaction.savepoint_rollback(savepoint, using=connection.alias)
+        if sqlstate(batch_error) == LOCK_NOT_AVAILABLE:
+            _raise_lock_timeout(cursor, schemas, batch_error)
+        for statement in statements:
+            try:
+                cursor.execute(statement.sql)
+            except DatabaseError as exc:
+                if statement.owner is None:
+                    raise
+                raise ViewBuildError(statement.owner, statement.sql, str(exc).strip()) from exc
+        raise  # pragma: no cover - the replay fails where the script did
+    else:
+        transaction.savepoint_commit(savepoint, using=connection.alias)
+
+
+# Django 6.1 renamed savepoint() to savepoint_create(); 4.2 has only the former.
+_savepoint = getattr(transaction, "savepoint_create", transaction.savepoint)
+
+
+def _raise_if_connection_lost(connection: BaseDatabaseWrapper, exc: DatabaseError) -> None:
+    raw = connection.connection
+    if raw is not None and not getattr(raw, "closed", False):
+        return
+    raise ConnectionLostError(
+        f'the connection to database "{connection.alias}" was lost during the sync ({exc}); '
+        "nothing was committed, so the previous views are intact. Run it again."
+    ) from exc
+
+
+def _raise_lock_timeout(cursor: Any, schemas: Sequence[str], exc: DatabaseError) -> None:
+    holders = introspection.lock_holders(cursor, schemas)
+    held = ", ".join(f'"{s}"."{r}" (pid {pid}, {mode})' for s, r, pid, mode in holders)
+    raise LockTimeoutError(
+        f"could not take the lock on {held or 'the managed views'} within "
+        f"ORM_VIEWS_LOCK_TIMEOUT ({conf.lock_timeout()}); nothing changed."
+    ) from exc
