@@ -12,12 +12,14 @@ from typing import Any
 from django.conf import settings
 from django.core import checks
 from django.core.management import get_commands
+from django.db import OperationalError, connections
 
-from . import conf
+from . import conf, diff, executor, introspection, sync
 from .exceptions import ViewDefinitionError
 from .plan import build_plan, check_schema
 from .registry import default_registry
 from .sync import databases
+from .views import label
 
 
 def _keep_placeholders(sql: str, params: Sequence[Any]) -> str:
@@ -105,10 +107,6 @@ def check_readable_view_columns(
     that gained a field while the view's SQL stayed the same (nothing to rebuild). An
     unreachable database is skipped.
     """
-    from django.db import OperationalError
-
-    from . import sync
-
     registry = registry or default_registry
     errors: list[Any] = []
     for using in databases or ():
@@ -123,11 +121,6 @@ def check_readable_view_columns(
 
 
 def _readable_column_errors(using: str, registry: Any) -> list[Any]:
-    from django.db import connections
-
-    from . import diff, executor, introspection, sync
-    from .views import label
-
     try:
         plan = sync.plan_for(using, registry=registry)
     except ViewDefinitionError:
