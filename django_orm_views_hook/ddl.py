@@ -74,6 +74,12 @@ def index_name(view: ViewSpec) -> str:
     return truncate_name(f"{view.name}_{view.pk_field}_uniq", MAX_IDENTIFIER_BYTES)
 
 
+def declared_indexes(view: ViewSpec) -> list[str]:
+    """The names of the indexes this package creates on `view`."""
+    unique = [index_name(view)] if view.materialized and view.pk_field else []
+    return [*unique, *view.index_names]
+
+
 def create_view(q: Quoting, view: ViewSpec, digest: str | None = None) -> list[Statement]:
     """CREATE [MATERIALIZED] VIEW, its ownership comment and, if any, its indexes.
 
@@ -105,6 +111,12 @@ def create_view(q: Quoting, view: ViewSpec, digest: str | None = None) -> list[S
             text = f"{view.comment}\n\n{text}"
         comment = q.literal(text)
         statements.append(Statement(f"COMMENT ON {keyword} {target} IS {comment}", view.label))
+        # Marked as ours, so that a sync may drop them with the view after the code drops them.
+        mark = q.literal(OWNER_MARK)
+        statements.extend(
+            Statement(f"COMMENT ON INDEX {q.qualified(view.schema, name)} IS {mark}", view.label)
+            for name in declared_indexes(view)
+        )
     return statements
 
 

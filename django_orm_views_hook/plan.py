@@ -59,6 +59,8 @@ class ViewSpec:
     #: CREATE INDEX statements run after the view is created (a readable materialised view's
     #: Meta.indexes).
     indexes: tuple[str, ...] = ()
+    #: The names of those indexes: the sync marks them as its own.
+    index_names: tuple[str, ...] = ()
 
     @property
     def key(self) -> tuple[str, str]:
@@ -215,6 +217,7 @@ def build_spec(
         comment=view_comment(cls),
         column_comments=_column_comments(cls),
         indexes=_model_indexes(cls, using),
+        index_names=tuple(index.name for index in _model_meta_indexes(cls)),
     )
 
 
@@ -242,13 +245,18 @@ def _model_columns(cls: type[PostgresView]) -> tuple[str, ...]:
     return tuple(field.column for field in meta.concrete_fields)
 
 
+def _model_meta_indexes(cls: type[PostgresView]) -> list[Any]:
+    meta = getattr(cls, "_meta", None)  # readable views are models
+    return list(meta.indexes) if meta is not None else []
+
+
 def _model_indexes(cls: type[PostgresView], using: str) -> tuple[str, ...]:
-    meta = getattr(cls, "_meta", None)
-    if meta is None or not meta.indexes:
+    indexes = _model_meta_indexes(cls)
+    if not indexes:
         return ()
     # A schema editor that is never entered only renders SQL: no transaction, no query.
     editor = connections[using].schema_editor()
-    return tuple(str(index.create_sql(cls, editor)) for index in meta.indexes)
+    return tuple(str(index.create_sql(cls, editor)) for index in indexes)
 
 
 def _dependencies(cls: type[PostgresView], known: Collection[type], using: str) -> list[type]:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from . import conf
+from . import conf, ddl
 from .exceptions import GrantError, UnsafeSchemaError
-from .introspection import Contents, Session
+from .introspection import Contents, ForeignDependent, Session
 from .plan import Plan
 
 
@@ -68,4 +68,39 @@ def check_contents(
             f'database "{plan.using}": refusing to drop the managed views: objects outside the '
             f"managed schema depend on them: {readers}. Drop those first, make them managed "
             "views, or set ORM_VIEWS_ALLOW_CASCADE = True to drop them with the views."
+        )
+    check_foreign_dependents(plan, contents, dropping)
+
+
+def check_foreign_dependents(
+    plan: Plan, contents: Contents, dropping: Collection[tuple[str, str]]
+) -> None:
+    """Refuse drops that would destroy anything but views and the indexes we made.
+
+    A DROP takes a view's indexes, triggers, rules, statistics and column defaults with it; a
+    CASCADE takes table columns of its row type, functions and policies that use it. Whatever
+    ORM_VIEWS_ALLOW_CASCADE says, none of those is ours to destroy.
+    """
+    declared = {(view.key, name) for view in plan.views for name in ddl.declared_indexes(view)}
+
+    def ours(dependent: ForeignDependent) -> bool:
+        return bool(dependent.index) and (
+            dependent.marked or any((key, dependent.index) in declared for key in dependent.via)
+        )
+
+    keys = set(dropping)
+    destroyed = [d for d in contents.foreign_dependents if d.via & keys and not ours(d)]
+    if destroyed:
+        labels = {view.key: view.label for view in plan.views}
+        found = "; ".join(
+            f"{d.description} (goes with "
+            + ", ".join(labels.get(key, '"{}"."{}"'.format(*key)) for key in sorted(d.via & keys))
+            + ")"
+            for d in destroyed
+        )
+        raise UnsafeSchemaError(
+            f'database "{plan.using}": refusing to drop the managed views: that would destroy '
+            f"objects this package did not create: {found}. Nothing was changed. Drop them "
+            "yourself first and make them again afterwards, or declare an index in the code "
+            "(Meta.indexes of a readable materialised view)."
         )

@@ -50,6 +50,7 @@ def test_create_materialised_view_with_unique_index():
         "CREATE MATERIALIZED VIEW <views>.<totals> AS (\nSELECT id FROM t\n)",
         "CREATE UNIQUE INDEX <totals_id_uniq> ON <views>.<totals> (<id>)",
         f"COMMENT ON MATERIALIZED VIEW <views>.<totals> IS [{RECORD}d3]",
+        "COMMENT ON INDEX <views>.<totals_id_uniq> IS [Managed by django_orm_views_hook.]",
     ]
 
 
@@ -157,6 +158,7 @@ def test_create_views_in_the_order_given_then_one_grant():
         "CREATE MATERIALIZED VIEW <views>.<mat> AS (\nSELECT 1 AS id /* mat */\n)",
         "CREATE UNIQUE INDEX <mat_id_uniq> ON <views>.<mat> (<id>)",
         f"COMMENT ON MATERIALIZED VIEW <views>.<mat> IS [{RECORD}d-mat]",
+        "COMMENT ON INDEX <views>.<mat_id_uniq> IS [Managed by django_orm_views_hook.]",
         "CREATE VIEW <views>.<top> AS (\nSELECT 1 AS id /* top */\n)",
         f"COMMENT ON VIEW <views>.<top> IS [{RECORD}d-top]",
         "GRANT SELECT ON <views>.<base>, <views>.<mat>, <views>.<top> TO <analyst>",
