@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import get_commands
 from django.db import OperationalError, connections
 
@@ -69,6 +70,11 @@ def check_settings(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> l
     for name in ("ORM_VIEWS_AUTO_SYNC",):
         if not isinstance(getattr(settings, name, True), bool):
             errors.append(checks.Error(f"{name} must be True or False.", id="orm_views.E103"))
+    for name in ("ORM_VIEWS_LOCK_ATTEMPT_TIMEOUT", "ORM_VIEWS_LOCK_BUDGET"):
+        try:
+            conf.duration(name)
+        except ImproperlyConfigured as exc:
+            errors.append(checks.Error(str(exc), id="orm_views.E110"))
     return errors
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 #: The app's name and label in INSTALLED_APPS.
 APP_NAME = "django_orm_views_hook"
@@ -15,6 +17,10 @@ DEFAULTS: dict[str, Any] = {
     "ORM_VIEWS_MODULE_NAME": "postgres_views",
     "ORM_VIEWS_GRANT_SELECT_TO": [],
     "ORM_VIEWS_LOCK_TIMEOUT": None,
+    # A reader queues behind a pending lock for one attempt at most; a minute lets a long
+    # query finish, after which the deploy fails naming it rather than hanging.
+    "ORM_VIEWS_LOCK_ATTEMPT_TIMEOUT": "100ms",
+    "ORM_VIEWS_LOCK_BUDGET": "60s",
     "ORM_VIEWS_ALLOW_CASCADE": False,
 }
 
@@ -55,3 +61,34 @@ def lock_timeout() -> str | None:
 def allow_cascade() -> bool:
     """Drop objects outside the managed schemas that read managed views, instead of refusing."""
     return bool(_get("ORM_VIEWS_ALLOW_CASCADE"))
+
+
+_DURATION = re.compile(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*(ms|s|min|h)\s*", re.IGNORECASE)
+_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "min": 60.0, "h": 3600.0}
+
+
+def duration(name: str) -> float:
+    """Setting `name` in seconds: a number of seconds, or a string with a unit ("100ms", "1min").
+
+    A string without a unit is refused: PostgreSQL reads "100" as milliseconds, Python as seconds.
+    """
+    value = _get(name)
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+        return float(value)
+    match = _DURATION.fullmatch(value) if isinstance(value, str) else None
+    if match is None or float(match.group(1)) <= 0:
+        raise ImproperlyConfigured(
+            f"{name} must be a positive duration: a number of seconds or a string with a unit "
+            f'(ms, s, min, h) such as "100ms" or "60s"; not {value!r}.'
+        )
+    return float(match.group(1)) * _UNIT_SECONDS[match.group(2).lower()]
+
+
+def lock_attempt_timeout() -> float:
+    """Seconds one attempt waits for the views' exclusive locks (so readers queue no longer)."""
+    return duration("ORM_VIEWS_LOCK_ATTEMPT_TIMEOUT")
+
+
+def lock_budget() -> float:
+    """Seconds of retried attempts before the sync gives up, naming who holds the views."""
+    return duration("ORM_VIEWS_LOCK_BUDGET")

@@ -180,6 +180,13 @@ def set_lock_timeout(q: Quoting, timeout: str) -> Statement:
     return Statement(f"SET LOCAL lock_timeout = {q.literal(timeout)}")
 
 
+def restore_lock_timeout(q: Quoting, timeout: str | None) -> Statement:
+    """Back to the sync's own lock_timeout (ORM_VIEWS_LOCK_TIMEOUT, else the session's)."""
+    if timeout is None:
+        return Statement("SET LOCAL lock_timeout TO DEFAULT")
+    return set_lock_timeout(q, timeout)
+
+
 def as_script(statements: Iterable[Statement]) -> str:
     """The statements as one script, each ending with a semicolon."""
     return "".join(f"{statement.sql};\n" for statement in statements)

@@ -19,7 +19,7 @@ from django.db import DatabaseError, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.postgresql import psycopg_any
 
-from . import conf, ddl, diff, introspection, safety, script, signals
+from . import conf, ddl, diff, introspection, locking, safety, script, signals
 from .ddl import Quoting, Statement
 from .exceptions import LockTimeoutError, ViewDefinitionError
 from .plan import Plan, ViewSpec
@@ -130,8 +130,9 @@ def sync_plan(
     signals.views_pre_sync.send(sender=Plan, using=plan.using, views=plan.views, dry_run=dry_run)
     if dry_run:
         with connection.cursor() as cursor:
-            built, statements = _sync_statements(q, plan, wanted, catalog, changes, cursor)
-        return result(SyncStatus.DRY_RUN, built, [*statements, *_column_comments(q, built)])
+            steps = _sync_statements(q, plan, wanted, catalog, changes, cursor)
+        statements = [*steps.statements, *_column_comments(q, steps.built)]
+        return result(SyncStatus.DRY_RUN, steps.built, statements)
 
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         _lock(cursor, q)
@@ -140,9 +141,13 @@ def sync_plan(
         changes = diff.compare(plan, wanted, catalog, force=force)
         if changes.nothing_to_do:
             return result(SyncStatus.UP_TO_DATE)
-        built, statements = _sync_statements(q, plan, wanted, catalog, changes, cursor)
+        steps = _sync_statements(q, plan, wanted, catalog, changes, cursor)
+        built, statements = steps.built, steps.statements
         logger.debug("Sync script for database %s:\n%s", plan.using, ddl.as_script(statements))
-        script.run(cursor, connection, statements, _managed(plan, catalog))
+        managed = _managed(plan, catalog)
+        script.run(cursor, connection, steps.prepare, managed)
+        locking.take(cursor, connection, q, steps.drops, steps.locked)
+        script.run(cursor, connection, steps.swap, managed)
         _check_columns(cursor, built)
         comments = _column_comments(q, built)
         script.run(cursor, connection, comments)
@@ -178,8 +183,10 @@ def drop_managed_views(
         else:
             tables = [connection.ops.quote_name(table) for table in reading]
             targets = contents.views_reading(introspection.table_oids(cursor, tables))
-        statements = _drop(q, plan, contents, diff.with_dependents(targets, contents.dependents))
-        script.run(cursor, connection, statements, managed)
+        statements, locked = _drop(
+            q, plan, contents, diff.with_dependents(targets, contents.dependents)
+        )
+        locking.take(cursor, connection, q, statements, locked)
     return SyncResult(
         plan.using,
         SyncStatus.DROPPED,
@@ -201,11 +208,30 @@ def _managed(plan: Plan, catalog: introspection.Catalog) -> list[str]:
 
 def _drop(
     q: Quoting, plan: Plan, contents: introspection.Contents, keys: Collection[diff.Key]
-) -> list[Statement]:
+) -> tuple[list[Statement], list[diff.Key]]:
+    """The DROPs of `keys` (dependents first), and every view they lock exclusively."""
     safety.check_contents(plan, contents, dropping=keys)
     dropped = [v for v in contents.views_in_drop_order if v.key in keys]
-    cascade = any(read.key in keys for _, _, read in contents.outside_dependents)
-    return ddl.drop_views(q, [(v.schema, v.name, v.kind == "m") for v in dropped], cascade=cascade)
+    outside = [(s, n) for s, n, read in contents.outside_dependents if read.key in keys]
+    statements = ddl.drop_views(
+        q, [(v.schema, v.name, v.kind == "m") for v in dropped], cascade=bool(outside)
+    )
+    return statements, [*outside, *(v.key for v in dropped)]
+
+
+@dataclass(frozen=True)
+class _Steps:
+    """A sync's statements in the order they run, split where the exclusive locks are taken."""
+
+    built: list[ViewSpec]
+    prepare: list[Statement]  # before any exclusive lock on a live view
+    drops: list[Statement]  # take those locks, in retried short attempts
+    locked: list[diff.Key]  # the live views the drops lock
+    swap: list[Statement]  # with the locks held, until the commit
+
+    @property
+    def statements(self) -> list[Statement]:
+        return [*self.prepare, *self.drops, *self.swap]
 
 
 def _sync_statements(
@@ -215,7 +241,7 @@ def _sync_statements(
     catalog: introspection.Catalog,
     changes: diff.Diff,
     cursor: Any,
-) -> tuple[list[ViewSpec], list[Statement]]:
+) -> _Steps:
     """The views to build and the statements that make the database match the plan.
 
     Raises UnsafeSchemaError or GrantError, before any DDL, for what the sync must not do.
@@ -226,8 +252,8 @@ def _sync_statements(
     contents = introspection.contents(cursor, _managed(plan, catalog))
     existing = {view.key for view in contents.views_in_drop_order}
     dropping = diff.with_dependents((changes.stale & existing) | changes.extra, contents.dependents)
-    statements = _drop(q, plan, contents, dropping)
-    statements += [ddl.drop_schema(q, s) for s in changes.unused_schemas]
+    drops, locked = _drop(q, plan, contents, dropping)
+    statements = [ddl.drop_schema(q, s) for s in changes.unused_schemas]
     for schema in changes.unmarked_schemas:
         statements += [*ddl.create_schema(q, schema), ddl.mark_schema(q, schema)]
     built = [v for v in plan.views if v.key in dropping or v.key not in existing]
@@ -236,7 +262,7 @@ def _sync_statements(
         statements += ddl.grant_usage(q, schema, roles)
     for schema, roles in changes.usage_revokes.items():
         statements += ddl.revoke_usage(q, schema, roles)
-    return built, statements
+    return _Steps(built, [], drops, locked, statements)
 
 
 def _column_comments(q: Quoting, built: Sequence[ViewSpec]) -> list[Statement]:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
-from . import conf, ddl, executor
+from . import conf, ddl, executor, locking
 from .exceptions import ViewDefinitionError
 from .plan import Plan, build_plan
 from .registry import Registry, default_registry
@@ -94,9 +94,12 @@ def refresh_materialized_view(
     check_refreshable(cls, concurrently=concurrently)
     using = view_database(cls)
     connection = connections[using]
-    statement = ddl.refresh_view(
-        executor.quoting(connection), view_schema(cls), view_name(cls), concurrently=concurrently
-    )
+    q = executor.quoting(connection)
+    key = (view_schema(cls), view_name(cls))
+    statement = ddl.refresh_view(q, *key, concurrently=concurrently)
     with transaction.atomic(using=using), connection.cursor() as cursor:
-        cursor.execute(statement.sql)
+        if concurrently:  # its lock lets readers in: nobody queues behind it
+            cursor.execute(statement.sql)
+        else:
+            locking.take(cursor, connection, q, [statement], [key])
     logger.info("Refreshed %s", label(cls))

@@ -119,7 +119,7 @@ def test_lock_timeout_fails_fast_naming_the_view_and_changes_nothing():
             cursor.execute('SELECT count(*) FROM "views"."customer_cities"')
         started = time.monotonic()
         with (
-            override_settings(ORM_VIEWS_LOCK_TIMEOUT="500ms"),
+            override_settings(ORM_VIEWS_LOCK_BUDGET="500ms"),
             pytest.raises(LockTimeoutError) as excinfo,
         ):
             sync_views(using="default", force=True)
