@@ -22,7 +22,9 @@ from django.db.backends.postgresql import psycopg_any
 from . import conf, ddl, diff, introspection, locking, safety, script, signals
 from .ddl import Quoting, Statement
 from .exceptions import LockTimeoutError, ViewDefinitionError
+from .introspection import Relation
 from .plan import Plan, ViewSpec
+from .statement_effects import Target
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +47,7 @@ class SyncResult:
     built: tuple[ViewSpec, ...]  # the views (re)created, or that a dry run would create
     statements: tuple[str, ...]
     duration: float
+    dropped: tuple[tuple[str, str], ...] = ()  # the views a drop before a statement dropped
 
     @property
     def script(self) -> str:
@@ -163,38 +166,50 @@ def sync_plan(
 
 
 def drop_managed_views(
-    plan: Plan, connection: BaseDatabaseWrapper, *, reading: Collection[str] | None = None
+    plan: Plan, connection: BaseDatabaseWrapper, *, breaking: Sequence[Target] | None = None
 ) -> SyncResult:
     """Drop managed views (dependents first) in the caller's transaction.
 
-    `migrate` calls this before the migrations run, so that they can alter and drop the
-    columns the views read; `reading` limits it to the views that read those tables (and what
-    reads them). The views are rebuilt after the migrations, before the commit.
+    `migrate` calls this just before a statement that would break views: `breaking` names what
+    the statement drops or retypes, and only the managed views that read it (and what reads
+    them) go; None drops them all. The views are rebuilt after the migrations.
     """
     started = time.monotonic()
     q = quoting(connection)
+
+    def result(
+        dropped: Sequence[Relation] = (), statements: Sequence[Statement] = ()
+    ) -> SyncResult:
+        return SyncResult(
+            plan.using,
+            SyncStatus.DROPPED,
+            plan.views,
+            (),
+            tuple(s.sql for s in statements),
+            _since(started),
+            dropped=tuple(view.key for view in dropped),
+        )
+
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        readers = None if breaking is None else introspection.views_broken_by(cursor, breaking)
+        if readers is not None and not readers:
+            return result()  # the usual case: nothing reads what the statement changes
         _lock(cursor, q)
         catalog = introspection.catalog(cursor, plan.schemas)
         managed = _managed(plan, catalog)
         contents = introspection.contents(cursor, managed)
-        if reading is None:
-            targets = {view.key for view in contents.views_in_drop_order}
-        else:
-            tables = [connection.ops.quote_name(table) for table in reading]
-            targets = contents.views_reading(introspection.table_oids(cursor, tables))
-        statements, locked = _drop(
-            q, plan, contents, diff.with_dependents(targets, contents.dependents)
-        )
+        existing = {view.key for view in contents.views_in_drop_order}
+        targets = existing if readers is None else readers & existing
+        dropping = diff.with_dependents(targets, contents.dependents)
+        statements, locked = _drop(q, plan, contents, dropping)
         locking.take(cursor, connection, q, statements, locked)
-    return SyncResult(
-        plan.using,
-        SyncStatus.DROPPED,
-        plan.views,
-        (),
-        tuple(s.sql for s in statements),
-        _since(started),
-    )
+    return result([v for v in contents.views_in_drop_order if v.key in dropping], statements)
+
+
+def hold_lock(connection: BaseDatabaseWrapper) -> None:
+    """Take the sync lock until the caller's transaction ends (ORM_VIEWS_LOCK_TIMEOUT applies)."""
+    with connection.cursor() as cursor:
+        _lock(cursor, quoting(connection))
 
 
 def _since(started: float) -> float:

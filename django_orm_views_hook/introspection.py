@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .ddl import DIGEST_PREFIX, OWNER_MARK
+from .statement_effects import Target
 
 # One row per view of every schema that the plan names or that this package marked as its own
 # (and one per such schema without views). `intact` is false once a view was replaced by hand:
@@ -62,7 +63,41 @@ WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid <> r.ev_class
 ORDER BY 2, 3, 5, 6
 """
 
-TABLE_OIDS_SQL = "SELECT to_regclass(t)::oid FROM unnest(%s::text[]) AS t"
+# The views whose rule depends on what statements are about to drop: relations (and the tables
+# that inherit from them), columns (refobjsubid is the column's number; a whole-row reference
+# depends on the relation only, and survives a dropped column), constraints (a GROUP BY on a
+# primary key). Names resolve as the statements' own would: qualified, or on the search_path.
+BREAKING_SQL = """
+WITH RECURSIVE target AS (
+    SELECT to_regclass(CASE WHEN t.s IS NULL THEN quote_ident(t.r)
+                            ELSE quote_ident(t.s) || '.' || quote_ident(t.r) END)::oid AS relid,
+           t.col, t.con, t.rec
+    FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::bool[])
+         AS t(s, r, col, con, rec)
+), rel AS (
+    SELECT relid, col, con, rec FROM target WHERE relid IS NOT NULL
+    UNION
+    SELECT i.inhrelid, rel.col, rel.con, true
+    FROM rel JOIN pg_inherits i ON i.inhparent = rel.relid WHERE rel.rec
+), object AS (
+    SELECT 'pg_class'::regclass AS classid, relid AS objid, NULL::int AS objsubid
+    FROM rel WHERE col IS NULL AND con IS NULL
+    UNION ALL
+    SELECT 'pg_class'::regclass, a.attrelid, a.attnum::int
+    FROM rel JOIN pg_attribute a ON a.attrelid = rel.relid AND a.attname = rel.col
+    WHERE NOT a.attisdropped
+    UNION ALL
+    SELECT 'pg_constraint'::regclass, c.oid, 0
+    FROM rel JOIN pg_constraint c ON c.conrelid = rel.relid AND c.conname = rel.con
+)
+SELECT DISTINCT vn.nspname, vc.relname
+FROM object o
+JOIN pg_depend d ON d.refclassid = o.classid AND d.refobjid = o.objid
+                AND (o.objsubid IS NULL OR d.refobjsubid = o.objsubid)
+JOIN pg_rewrite r ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
+JOIN pg_class vc ON vc.oid = r.ev_class AND vc.oid <> d.refobjid
+JOIN pg_namespace vn ON vn.oid = vc.relnamespace
+"""
 
 # Functions, types and other non-relation objects nobody may leave in a managed schema.
 OTHER_OBJECTS_SQL = """
@@ -234,10 +269,19 @@ def edges(cursor: Any, schemas: Sequence[str]) -> list[Edge]:
     return [Edge(*row) for row in cursor.fetchall()]
 
 
-def table_oids(cursor: Any, tables: Sequence[str]) -> set[int]:
-    """The oids of `tables` (names as SQL would resolve them); missing ones are left out."""
-    cursor.execute(TABLE_OIDS_SQL, [list(tables)])
-    return {oid for (oid,) in cursor.fetchall() if oid is not None}
+def views_broken_by(cursor: Any, targets: Sequence[Target]) -> set[tuple[str, str]]:
+    """(schema, name) of every view that reads one of `targets` directly, in any schema."""
+    cursor.execute(
+        BREAKING_SQL,
+        [
+            [t.schema for t in targets],
+            [t.relation for t in targets],
+            [t.column for t in targets],
+            [t.constraint for t in targets],
+            [t.recurse for t in targets],
+        ],
+    )
+    return set(cursor.fetchall())
 
 
 @dataclass(frozen=True)
@@ -296,17 +340,7 @@ class Contents:
     outside_dependents: tuple[tuple[str, str, Relation], ...]  # (schema, name, what it reads)
     dependents: dict[tuple[str, str], frozenset[tuple[str, str]]]  # view -> views reading it
     other_objects: tuple[tuple[str, str, str], ...]  # (schema, kind, name)
-    edges: tuple[Edge, ...]
     foreign_dependents: tuple[ForeignDependent, ...] = ()  # what else their drops destroy
-
-    def views_reading(self, oids: Collection[int]) -> set[tuple[str, str]]:
-        """Keys of the managed views that read one of the relations `oids`, directly."""
-        managed = {relation.oid for relation in self.relations}
-        return {
-            (edge.view_schema, edge.view_name)
-            for edge in self.edges
-            if edge.read_oid in oids and edge.view_oid in managed
-        }
 
 
 @dataclass(frozen=True)
@@ -378,7 +412,6 @@ def contents(cursor: Any, schemas: Sequence[str]) -> Contents:
         outside_dependents=tuple(sorted(set(outside), key=lambda o: (o[0], o[1], o[2].key))),
         dependents={key: frozenset(value) for key, value in readers.items()},
         other_objects=other_objects,
-        edges=found,
         foreign_dependents=tuple(foreign),
     )
 

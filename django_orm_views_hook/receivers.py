@@ -1,6 +1,7 @@
-"""The migrate hook: `pre_migrate` drops the managed views, `post_migrate` rebuilds them.
+"""The migrate hook: views are dropped just before a statement breaks them, rebuilt after.
 
-Our `migrate` command opens a `MigrateRun`; inside one, the drop, the migrations and the
+Our `migrate` command opens a `MigrateRun`; inside one, `pre_migrate` takes the lock and starts
+watching the migrations' statements, and the drops, the migrations and the `post_migrate`
 rebuild share one transaction. Outside one (Django's own migrate, `flush`), `post_migrate`
 still syncs, which costs one catalog query when nothing changed.
 """
@@ -16,7 +17,7 @@ from typing import Any
 
 from django.db import connections, transaction
 
-from . import conf, executor, impact
+from . import conf, executor, statement_effects
 from .executor import SyncResult
 from .plan import Plan
 from .sync import is_postgres, plan_for
@@ -34,7 +35,10 @@ class MigrateRun:
     warn: Callable[[str], None] = logger.warning
     stack: ExitStack = field(default_factory=ExitStack)
     non_atomic: tuple[str, ...] = ()
-    dropped: SyncResult | None = None
+    #: The views dropped before the statements that break them; the rebuild recreates them.
+    dropped: tuple[tuple[str, str], ...] = ()
+    #: True from pre_migrate to post_migrate: statements are checked for what they break.
+    watching: bool = False
     #: Built once before the migrations and reused after them: the code does not change.
     plan: Plan | None = None
     result: SyncResult | None = None
@@ -57,38 +61,76 @@ def _run_for(using: str) -> MigrateRun | None:
 def drop_views_before_migrations(
     sender: Any, using: str, plan: Any = None, apps: Any = None, **kwargs: Any
 ) -> None:
-    """Open the run's transaction and drop the views that read the tables migrations change."""
+    """Open the run's transaction, take the lock and watch the migrations' statements."""
     run = _run_for(using)
     if not _is_ours(sender) or run is None or not conf.auto_sync() or not is_postgres(using):
         return
     plan = plan or []
-    will_touch_tables = bool(plan) and not run.fake
-    if not (will_touch_tables or run.leave_views_dropped):
+    will_run_sql = bool(plan) and not run.fake
+    if not (will_run_sql or run.leave_views_dropped):
         return  # nothing to migrate: post_migrate checks the views, no lock taken
+    connection = connections[using]
     run.non_atomic = tuple(str(m) for m, _ in plan if not m.atomic)
     if run.non_atomic:
         _hold_session_lock(run)
     else:
         run.stack.enter_context(transaction.atomic(using=using))
-    reading = None
-    if not run.leave_views_dropped and apps is not None:
-        max_length = connections[using].ops.max_name_length() or 63
-        reading = impact.touched_tables(plan, apps, max_length)
+        executor.hold_lock(connection)
     run.plan = plan_for(using)
-    run.dropped = executor.drop_managed_views(run.plan, connections[using], reading=reading)
+    if run.leave_views_dropped:
+        run.dropped += executor.drop_managed_views(run.plan, connection).dropped
+    else:
+        run.watching = True
+        run.stack.enter_context(connection.execute_wrapper(DropWhatBreaks(run)))
     if run.non_atomic:
-        consequence = (
-            "The views that read the tables these migrations change were dropped in a "
-            "transaction of their own and are rebuilt after the migrations: until then, "
-            "readers of those views get errors."
-            if run.dropped.statements
-            else "No view reads the tables they change, so no view was dropped."
-        )
         run.warn(
             f"This migrate cannot be atomic: {', '.join(run.non_atomic)} set atomic = False "
-            f"and cannot run inside a transaction, so each migration commits on its own. "
-            f"{consequence}"
+            f"and cannot run inside a transaction, so each migration commits on its own. A "
+            f"view that a statement of the migrations breaks is dropped just before it and "
+            f"rebuilt after the migrations: until then, its readers get errors."
         )
+
+
+class DropWhatBreaks:
+    """An execute wrapper: before each statement of the migrations, drop the views it breaks.
+
+    It sees every statement, whatever runs it (an operation, `RunSQL`, `RunPython`'s schema
+    editor, a third-party operation), so what is dropped follows from the SQL that runs, not
+    from a prediction; an operation that emits no SQL drops nothing.
+    """
+
+    def __init__(self, run: MigrateRun) -> None:
+        self.run = run
+        self.connection = connections[run.using]
+        self.busy = False  # our own DROP statements pass through too
+
+    def __call__(
+        self, execute: Callable[..., Any], sql: Any, params: Any, many: bool, context: Any
+    ) -> Any:
+        run = self.run
+        if run.watching and not self.busy and run.plan is not None:
+            effects = self._effects(sql, params)
+            if effects.breaks_views:
+                self.busy = True
+                try:
+                    breaking = None if effects.unknown else effects.targets
+                    dropped = executor.drop_managed_views(
+                        run.plan, self.connection, breaking=breaking
+                    )
+                finally:
+                    self.busy = False
+                run.dropped += dropped.dropped
+        return execute(sql, params, many, context)
+
+    def _effects(self, sql: Any, params: Any) -> statement_effects.Effects:
+        if isinstance(sql, bytes):
+            sql = sql.decode()
+        elif not isinstance(sql, str):  # e.g. a psycopg sql.Composed
+            try:
+                sql = sql.as_string(self.connection.connection)
+            except Exception:  # noqa: BLE001 - what cannot be read drops every view
+                return statement_effects.UNKNOWN
+        return statement_effects.of_execution(sql, params is not None)
 
 
 def _hold_session_lock(run: MigrateRun) -> None:
@@ -114,7 +156,18 @@ def rebuild_views_after_migrations(sender: Any, using: str, **kwargs: Any) -> No
             "the next migrate or sync_views rebuilds them."
         )
         return
+    if run is not None:
+        run.watching = False  # the rebuild's own statements need no watching
+        if run.non_atomic:
+            run.warn(_dropped_message(run))
     plan = run.plan if run is not None and run.plan is not None else plan_for(using)
     result = executor.sync_plan(plan, connections[using])
     if run is not None:
         run.result = result
+
+
+def _dropped_message(run: MigrateRun) -> str:
+    if not run.dropped:
+        return "No statement of these migrations broke a view, so no view was dropped."
+    names = ", ".join(f"{schema}.{name}" for schema, name in run.dropped)
+    return f"Views dropped before statements that broke them, rebuilt now: {names}."

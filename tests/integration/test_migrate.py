@@ -188,7 +188,12 @@ def test_non_atomic_migration_of_a_table_views_read_drops_them_first():
     migrate("migrationapp", "0003", views="views_v1")
     output = migrate("migrationapp", "0005", views="views_v2")
     assert "cannot be atomic" in output.stderr
-    assert "were dropped in a transaction of their own" in output.stderr
+    dropped = output.stderr.splitlines()[-1]
+    # 0004 drops the column `legacy`: its reader and the view over that go, nothing else.
+    assert dropped == (
+        "Views dropped before statements that broke them, rebuilt now: "
+        "views.mig_itemtotals, views.mig_itemamounts."
+    )
     assert applied("migrationapp")[-1] == "0005_concurrent_index"
     assert set(column_types("mig_itemamounts")) == {"id", "amount", "sku"}
 

@@ -1,0 +1,198 @@
+"""What an SQL statement drops that a view can read, told by PostgreSQL's own grammar (pglast).
+
+`migrate` asks this of every statement it is about to run, so that it drops only the views the
+statement would break: a dropped or retyped column, a dropped table or constraint. Data
+statements and DDL that leaves columns alone (indexes, comments, grants, renames, new tables,
+functions, extensions) break no view. What cannot be told (a `DO` block, a procedure call,
+SQL that does not parse) answers `unknown`: every managed view must go. Pure: text in, data out.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+import pglast
+from pglast import ast
+from pglast.enums import AlterTableType, ObjectType
+
+_SAFE_STATEMENTS = (
+    ast.SelectStmt,
+    ast.InsertStmt,
+    ast.UpdateStmt,
+    ast.DeleteStmt,
+    ast.MergeStmt,
+    ast.CopyStmt,
+    ast.TruncateStmt,
+    ast.ExplainStmt,
+    ast.PrepareStmt,
+    ast.DeallocateStmt,
+    ast.DeclareCursorStmt,
+    ast.FetchStmt,
+    ast.ClosePortalStmt,
+    ast.TransactionStmt,
+    ast.VariableSetStmt,
+    ast.VariableShowStmt,
+    ast.ConstraintsSetStmt,
+    ast.LockStmt,
+    ast.NotifyStmt,
+    ast.ListenStmt,
+    ast.UnlistenStmt,
+    ast.VacuumStmt,
+    ast.ClusterStmt,
+    ast.CheckPointStmt,
+    ast.IndexStmt,
+    ast.ReindexStmt,
+    ast.CommentStmt,
+    ast.GrantStmt,
+    ast.GrantRoleStmt,
+    ast.AlterDefaultPrivilegesStmt,
+    ast.CreateFunctionStmt,  # OR REPLACE cannot change what a function returns
+    ast.CreateExtensionStmt,
+    ast.CreateStmt,
+    ast.CreateTableAsStmt,
+    ast.CreateSeqStmt,
+    ast.AlterSeqStmt,
+    ast.CreateSchemaStmt,
+    ast.ViewStmt,  # OR REPLACE can only add columns
+    ast.RefreshMatViewStmt,
+    ast.RenameStmt,  # views follow what they read by oid
+    ast.AlterObjectSchemaStmt,
+    ast.AlterOwnerStmt,
+    ast.CreateTrigStmt,
+    ast.CreatePolicyStmt,
+    ast.AlterPolicyStmt,
+    ast.CreateEnumStmt,
+    ast.AlterEnumStmt,
+    ast.CompositeTypeStmt,
+    ast.CreateDomainStmt,
+    ast.DefineStmt,
+    ast.CreateStatsStmt,
+    ast.CreateRoleStmt,
+    ast.AlterRoleStmt,
+    ast.CreateEventTrigStmt,
+    ast.CreatePublicationStmt,
+    ast.AlterPublicationStmt,
+)
+_RELATIONS = {
+    ObjectType.OBJECT_TABLE,
+    ObjectType.OBJECT_FOREIGN_TABLE,
+    ObjectType.OBJECT_VIEW,
+    ObjectType.OBJECT_MATVIEW,
+    ObjectType.OBJECT_SEQUENCE,
+}
+#: Dropping these breaks no view: a view never depends on them.
+_UNREAD = {
+    ObjectType.OBJECT_INDEX,
+    ObjectType.OBJECT_TRIGGER,
+    ObjectType.OBJECT_POLICY,
+    ObjectType.OBJECT_STATISTIC_EXT,
+    ObjectType.OBJECT_PUBLICATION,
+    ObjectType.OBJECT_EVENT_TRIGGER,
+}
+_COLUMN_CHANGES = {AlterTableType.AT_DropColumn, AlterTableType.AT_AlterColumnType}
+_DATA_ONLY = re.compile(r"\s*(?:SELECT|INSERT|UPDATE|DELETE|SAVEPOINT|RELEASE)\b", re.IGNORECASE)
+_PLACEHOLDER = re.compile(r"%%|%(?:\([^)]*\))?s")
+
+
+@dataclass(frozen=True)
+class Target:
+    """A relation, or one of its columns or constraints, that a statement drops or retypes."""
+
+    schema: str | None  # None: found on the search_path
+    relation: str
+    column: str | None = None
+    constraint: str | None = None
+    #: Also the tables that inherit from it (and partitions): no ONLY in the statement.
+    recurse: bool = True
+
+
+@dataclass(frozen=True)
+class Effects:
+    targets: tuple[Target, ...] = ()
+    #: What the SQL drops cannot be told: every managed view must be dropped before it.
+    unknown: bool = False
+
+    @property
+    def breaks_views(self) -> bool:
+        return self.unknown or bool(self.targets)
+
+
+NOTHING = Effects()
+UNKNOWN = Effects(unknown=True)
+
+
+def of_execution(sql: str, has_params: bool) -> Effects:
+    """The effects of `cursor.execute(sql, params)`: placeholders count only with params."""
+    if _DATA_ONLY.match(sql) and ";" not in sql:
+        return NOTHING  # most statements of a migrate, told without parsing
+    if has_params:
+        sql = _PLACEHOLDER.sub(lambda m: "%" if m.group() == "%%" else "NULL", sql)
+    return of_sql(sql)
+
+
+@functools.lru_cache(maxsize=512)
+def of_sql(sql: str) -> Effects:
+    """What the statements of `sql` drop, in the catalog as it is before they run."""
+    try:
+        parsed = pglast.parse_sql(sql)
+    except pglast.parser.ParseError:
+        return UNKNOWN
+    targets: list[Target] = []
+    renamed = False
+    for raw in parsed:
+        statement = raw.stmt
+        if statement is None:
+            return UNKNOWN
+        found = _targets(statement)
+        if found is None or (found and renamed):
+            return UNKNOWN
+        targets += found
+        renamed = renamed or _renames(statement)
+    return Effects(tuple(dict.fromkeys(targets)))
+
+
+def _renames(statement: ast.Node) -> bool:
+    """After it, a name in the same text may mean another relation than it does now."""
+    if isinstance(statement, ast.VariableSetStmt):
+        return statement.name in (None, "search_path")  # RESET ALL has no name
+    return isinstance(statement, (ast.RenameStmt, ast.AlterObjectSchemaStmt))
+
+
+def _targets(statement: ast.Node) -> list[Target] | None:
+    """What one statement drops; None when that cannot be told."""
+    if isinstance(statement, ast.AlterTableStmt):
+        return _altered(statement)
+    if isinstance(statement, ast.DropStmt):
+        if statement.removeType in _UNREAD:
+            return []
+        if statement.removeType in _RELATIONS:
+            return [_relation([part.sval for part in name]) for name in statement.objects or ()]
+        return None  # a function, type, schema, extension...: their readers are not looked up
+    return [] if isinstance(statement, _SAFE_STATEMENTS) else None
+
+
+def _altered(statement: ast.AlterTableStmt) -> list[Target] | None:
+    relation = statement.relation
+    if relation is None or relation.relname is None:
+        return None
+    found = []
+    for command in statement.cmds or ():
+        if command.subtype in _COLUMN_CHANGES:
+            column, constraint = command.name, None
+        elif command.subtype == AlterTableType.AT_DropConstraint:
+            column, constraint = None, command.name
+        else:
+            continue
+        if statement.objtype == ObjectType.OBJECT_TYPE:
+            return None  # a composite type's attribute: its readers are not looked up
+        found.append(
+            Target(relation.schemaname, relation.relname, column, constraint, bool(relation.inh))
+        )
+    return found
+
+
+def _relation(name: list[str]) -> Target:
+    *qualifiers, relation = name
+    return Target(qualifiers[-1] if qualifiers else None, relation)

@@ -1,0 +1,6 @@
+"""The views as deployed with the schema that migration 1 leaves."""
+
+from tests.breakapp.definitions import define
+from tests.testapp.postgres_views import *  # noqa: F403 - the test project's views stay managed
+
+define(globals())

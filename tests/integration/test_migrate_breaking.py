@@ -1,0 +1,119 @@
+"""`migrate` drops only the views that a statement of the migrations really breaks.
+
+tests/breakapp: 60 views over one table (a third of them through another view), a
+materialised view with 2,000 rows, and migrations that break some of them, all of them or none.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.management import call_command
+from django.test.utils import CaptureQueriesContext, override_settings
+
+from tests.breakapp.definitions import readers
+from tests.conftest import catalog, view_oids, views_in_schema
+from tests.integration.migrating import MIGRATING_APPS, capture, migrate
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+_DROP = re.compile(r"DROP (?:MATERIALIZED )?VIEW ([^;]+)")
+
+
+@pytest.fixture(autouse=True)
+def breakapp():
+    with override_settings(INSTALLED_APPS=[*MIGRATING_APPS, "tests.breakapp"]):
+        try:
+            yield
+        finally:
+            call_command("migrate", "breakapp", "zero", verbosity=0)
+
+
+def dropped_before(queries: CaptureQueriesContext, statement: str) -> set[str]:
+    """The views dropped before the first statement that contains `statement`."""
+    sqls = [query["sql"] for query in queries.captured_queries]
+    end = next(i for i, sql in enumerate(sqls) if statement in sql)
+    return {
+        name
+        for sql in sqls[:end]
+        for names in _DROP.findall(sql)
+        for name in re.findall(r'"views"\."(\w+)"', names)
+    }
+
+
+def step(target: str, views: str, before: str = "", before_views: str = ""):
+    """Migrate to `before`, then capture the queries and the oids of migrating to `target`."""
+    if before:
+        migrate("breakapp", before, views=before_views or views)
+    oids = view_oids()
+    with capture() as queries:
+        migrate("breakapp", target, views=views)
+    after = view_oids()
+    changed = {name for name, oid in oids.items() if after.get(name) != oid}
+    return queries, changed, after
+
+
+def test_adding_altering_indexing_and_renaming_drops_no_view():
+    migrate("breakapp", "0001", views="views_s1")
+    assert catalog("SELECT count(*) FROM views.brk_snapshot") == [(2000,)]
+    # AddField (with a default: a statement with parameters), AlterField(help_text),
+    # AddIndex, RenameField of a column the materialised view and 8 views read.
+    queries, changed, _ = step("0002", views="views_s1")
+    assert changed == set()
+    assert dropped_before(queries, "RENAME COLUMN") == set()
+    assert not [q for q in queries.captured_queries if _DROP.search(q["sql"])]
+    assert catalog("SELECT count(*) FROM views.brk_snapshot") == [(2000,)]
+
+
+def test_remove_field_drops_its_readers_and_what_reads_them():
+    queries, changed, after = step("0003", "views_s3", before="0002", before_views="views_s2")
+    assert dropped_before(queries, 'DROP COLUMN "gone"') == readers("gone")
+    assert len(readers("gone")) == 12
+    assert changed == readers("gone")  # rebuilt after the migration; the rest kept their oids
+    assert "brk_snapshot" in after
+
+
+def test_an_insert_in_sql_drops_no_view():
+    queries, changed, _ = step("0004", "views_s3", before="0003")
+    assert changed == set()
+    assert not [q for q in queries.captured_queries if _DROP.search(q["sql"])]
+
+
+def test_a_column_dropped_in_sql_drops_only_its_readers():
+    # No CASCADE: PostgreSQL refuses the statement unless its readers are gone first.
+    queries, changed, _ = step("0005", "views_s5", before="0004", before_views="views_s3")
+    assert dropped_before(queries, "DROP COLUMN raw") == readers("raw")
+    assert changed == readers("raw")
+
+
+def test_a_do_block_drops_every_managed_view():
+    queries, changed, after = step("0006", "views_s5", before="0005")
+    everything = set(views_in_schema())
+    assert dropped_before(queries, "DO $$") == everything
+    assert changed == everything == set(after)
+
+
+def test_a_column_removed_by_run_python_drops_its_readers_first():
+    queries, changed, after = step("0007", "views_s7", before="0006", before_views="views_s5")
+    assert dropped_before(queries, 'DROP COLUMN "scratch"') == readers("scratch")
+    assert changed == readers("scratch")
+    assert readers("scratch") <= set(after)  # rebuilt, not lost
+
+
+def test_a_type_change_drops_the_readers_of_that_column_only():
+    queries, changed, _ = step("0008", "views_s7", before="0007")
+    assert dropped_before(queries, 'ALTER COLUMN "score" TYPE') == readers("score")
+    assert changed == readers("score")
+
+
+def test_a_deleted_model_drops_the_readers_of_its_tables():
+    queries, changed, after = step("0009", "views_s9", before="0008", before_views="views_s7")
+    through = dropped_before(queries, 'DROP TABLE "breakapp_label_readings"')
+    assert through == {"brk_labellinks"}
+    assert dropped_before(queries, 'DROP TABLE "breakapp_label" ') == {
+        "brk_labellinks",
+        "brk_labeltexts",
+    }
+    assert changed == {"brk_labellinks", "brk_labeltexts"}
+    assert not {"brk_labellinks", "brk_labeltexts"} & set(after)
