@@ -58,7 +58,7 @@ def run(
         transaction.savepoint_commit(savepoint, using=connection.alias)
 
 
-# Django 6.1 renamed savepoint() to savepoint_create(); 4.2 has only the former.
+# Django 6.1 renamed savepoint() to savepoint_create(); 5.2 and 6.0 have only the former.
 _savepoint = getattr(transaction, "savepoint_create", transaction.savepoint)
 
 
