@@ -2,7 +2,7 @@
 
 `admin.site.register(MyView, ReadableViewAdmin)`. A plain ModelAdmin would offer add, change
 and delete buttons whose every use ends in ReadOnlyViewError. Staff users need the view
-permission (`django_orm_views_hook.view_<model>`); superusers have it.
+permission of the view's app (`<app_label>.view_<model>`); superusers have it.
 """
 
 from __future__ import annotations

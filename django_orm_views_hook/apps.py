@@ -14,6 +14,7 @@ class OrmViewsHookConfig(AppConfig):
     def ready(self) -> None:
         # No database access here: discovery imports modules, the hook waits for migrate.
         from . import checks, receivers  # noqa: F401 - registers the system checks
+        from .model_permissions import create_for_readable_views
         from .registry import default_registry
 
         default_registry.classes  # noqa: B018 - discover now, not at first migrate
@@ -26,3 +27,5 @@ class OrmViewsHookConfig(AppConfig):
         post_migrate.connect(
             receivers.rebuild_views_after_migrations, dispatch_uid="django_orm_views_hook.post"
         )
+        # On every app's turn: content types and permissions of that app's readable views.
+        post_migrate.connect(create_for_readable_views, dispatch_uid="django_orm_views_hook.perms")

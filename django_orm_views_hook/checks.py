@@ -12,12 +12,13 @@ from typing import Any
 from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
-from django.core.management import get_commands
+from django.core.management import get_commands, load_command_class
 from django.db import OperationalError, connections
 
 from . import conf, diff, executor, introspection, sync
 from .exceptions import ViewDefinitionError
 from .plan import build_plan, check_schema
+from .readable import readable_views
 from .registry import default_registry
 from .sync import databases
 from .views import label
@@ -96,6 +97,37 @@ def check_migrate_command(app_configs: Sequence[Any] | None = None, **kwargs: An
             id="orm_views.W001",
         )
     ]
+
+
+@checks.register()
+def check_readable_view_commands(
+    app_configs: Sequence[Any] | None = None, **kwargs: Any
+) -> list[Any]:
+    """orm_views.W002: another app's makemigrations or dumpdata ignores readable views."""
+    if not readable_views():
+        return []
+    app = conf.APP_NAME
+    warnings = []
+    for name, consequence in (
+        ("makemigrations", "write a CreateModel for every readable view"),
+        ("dumpdata", "dump the rows of readable views, which loaddata cannot load back"),
+    ):
+        owner = get_commands().get(name, app)
+        if owner == app or isinstance(
+            load_command_class(owner, name), type(load_command_class(app, name))
+        ):
+            continue
+        warnings.append(
+            checks.Warning(
+                f"The {name} command comes from {owner!r}, not {app!r}: it would {consequence}.",
+                hint=(
+                    f"List {app!r} before {owner!r} in INSTALLED_APPS (the first app wins), or "
+                    f"make {owner}'s {name} subclass {app}.management.commands.{name}.Command."
+                ),
+                id="orm_views.W002",
+            )
+        )
+    return warnings
 
 
 @checks.register(checks.Tags.database)

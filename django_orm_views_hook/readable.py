@@ -3,32 +3,24 @@
 Kept out of `views.py` because defining a model class needs the app registry to be ready (the
 package exports these names lazily).
 
-Every readable view is a model of the app "django_orm_views_hook", whichever app defines it.
-Django's autodetector does create `CreateModel(managed=False)` for unmanaged models, but
-`MigrationAutodetector.arrange_for_graph()` drops the changes of an app without a migrations
-module (`MigrationQuestioner.ask_initial()` says no). This app has none, so `makemigrations`
-never writes anything for a readable view and `migrate` never reports unapplied model changes,
-with no patching of Django. The price: two readable views need different class names.
+A readable view is a model of the app whose module defines it, like any model. What keeps it
+out of migrations is not its app but this package's `makemigrations` and `migrate` commands,
+whose autodetector leaves readable views out (`autodetector.py`).
 
 `db_table` is fixed when the class is created, so `ORM_VIEWS_SCHEMA` is read at import time.
 """
 
 from __future__ import annotations
 
-import importlib.util
 from typing import Any, NoReturn
 
 from django.apps import apps
+from django.apps.registry import Apps
 from django.db import models
-from django.db.migrations.loader import MigrationLoader
 from django.db.models.base import ModelBase
 
-from .conf import APP_NAME
 from .exceptions import ReadOnlyViewError, ViewDefinitionError
 from .views import PostgresViewFromQueryset, PostgresViewFromSQL, label, view_name, view_schema
-
-#: The app label of every readable view: an app without migrations, which makemigrations skips.
-APP_LABEL = APP_NAME
 
 #: on_delete handlers that only read. The others make Django's deletion collector DELETE or
 #: UPDATE through the view, which PostgreSQL applies to the table behind a simple view.
@@ -103,36 +95,28 @@ def _refuse_options(owner: str, meta: type | None, bases: tuple[type, ...]) -> N
         )
 
 
-def _module_exists(path: str) -> bool:
-    try:
-        return importlib.util.find_spec(path) is not None
-    except ModuleNotFoundError:
-        return False
-
-
-def _check_app_label(owner: str, app_label: str) -> None:
-    """A chosen app label must be an installed app that makemigrations skips too."""
+def _check_app_label(owner: str, module: str, meta: type | None) -> None:
+    """A readable view must belong to an installed app, as any model must."""
+    app_label = getattr(meta, "app_label", None)
+    if app_label is None:
+        if apps.get_containing_app_config(module) is None:
+            raise ViewDefinitionError(
+                f"{owner}: a readable view is a model, and {module} is in no installed app. "
+                "Define it in an app's views module, or set Meta.app_label."
+            )
+        return
     try:
         apps.get_app_config(app_label)
     except LookupError:
         raise ViewDefinitionError(
             f'{owner}: Meta.app_label "{app_label}" is not an installed app; leave it unset '
-            f'(readable views belong to "{APP_LABEL}").'
+            "(a readable view belongs to the app that defines it)."
         ) from None
-    module, _ = MigrationLoader.migrations_module(app_label)
-    if module is not None and _module_exists(module):
-        raise ViewDefinitionError(
-            f'{owner}: Meta.app_label "{app_label}" has migrations ({module}), so makemigrations '
-            f"would write a CreateModel for this view. Leave app_label unset (readable views "
-            f'belong to "{APP_LABEL}") or name an app without a migrations module.'
-        )
 
 
 def _check_model(cls: Any) -> None:
     """Refuse what would make Django write to the view, or need a table the view cannot have."""
     owner, opts = label(cls), cls._meta
-    if opts.app_label != APP_LABEL:
-        _check_app_label(owner, opts.app_label)
     for field in opts.local_many_to_many:
         through = field.remote_field.through
         if not isinstance(through, str) and through._meta.auto_created:
@@ -172,10 +156,9 @@ def _refuse_name_clash(cls: Any) -> None:
     known = opts.apps.all_models[opts.app_label].get(opts.model_name)
     if known is not None and (known.__module__, known.__name__) != (cls.__module__, cls.__name__):
         raise ViewDefinitionError(
-            f'{label(cls)}: {label(known)} is model "{opts.app_label}.{opts.model_name}" already. '
-            f'Readable views of every app share the app label "{opts.app_label}", which keeps '
-            "them out of makemigrations, so their class names must differ: rename one class "
-            "(set `name` to keep its view's name)."
+            f'{label(cls)}: {label(known)} is model "{opts.app_label}.{opts.model_name}" already; '
+            "two models of one app need different class names. Rename one class (set `name` "
+            "to keep its view's name), or define it in another app."
         )
 
 
@@ -194,8 +177,8 @@ class ReadableViewBase(ModelBase):
         # Without its own Meta, a model inherits its abstract parent's (as Django does).
         meta = declared or next((b.Meta for b in bases if hasattr(b, "Meta")), None)
         _refuse_options(owner, meta, bases)
-        app_label = getattr(meta, "app_label", None) or APP_LABEL
-        attrs["Meta"] = _meta_class(meta, attrs["__module__"], managed=False, app_label=app_label)
+        _check_app_label(owner, attrs["__module__"], meta)
+        attrs["Meta"] = _meta_class(meta, attrs["__module__"], managed=False)
         cls = super().__new__(mcs, name, bases, attrs, **kw)
         _check_model(cls)
         return cls
@@ -238,6 +221,11 @@ class ReadableView(models.Model, metaclass=ReadableViewBase):
         from .sync import refresh_materialized_view
 
         refresh_materialized_view(cls, concurrently=concurrently)  # type: ignore[arg-type]
+
+
+def readable_views(registry: Apps = apps) -> list[type[ReadableView]]:
+    """The readable views among the models of `registry` (the project's, by default)."""
+    return [model for model in registry.get_models() if issubclass(model, ReadableView)]
 
 
 class ReadableViewFromSQL(PostgresViewFromSQL, ReadableView):

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "tests.readableapp",
+    "tests.readableapp2",
 ]
 
 ORM_VIEWS_GRANT_SELECT_TO = []

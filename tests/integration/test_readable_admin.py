@@ -10,7 +10,7 @@ from tests.readableapp.postgres_views import ItemTotals
 
 pytestmark = pytest.mark.django_db
 
-CITIES = "/admin/django_orm_views_hook/citycustomers/"
+CITIES = "/admin/readableapp/citycustomers/"
 
 
 @pytest.fixture
@@ -18,9 +18,14 @@ def customers():
     return [CustomerFactory(city=city) for city in ("Paris", "Paris", "Lyon")]
 
 
-def test_index_lists_the_views_under_the_app(admin_client):
-    page = admin_client.get("/admin/").content.decode()
-    assert "Database views" in page  # the app's verbose_name
+def test_index_lists_the_views_under_the_app_that_defines_them(admin_client):
+    response = admin_client.get("/admin/")
+    listed = {app["app_label"]: app["models"] for app in response.context["app_list"]}
+    assert {"CityCustomers", "ItemTotals"} <= {
+        model["object_name"] for model in listed["readableapp"]
+    }
+    assert "django_orm_views_hook" not in listed
+    page = response.content.decode()
     assert f'href="{CITIES}"' in page and "Customers per city" in page
     assert f'href="{CITIES}add/"' not in page
 
@@ -62,13 +67,18 @@ def test_staff_need_the_view_permission(client, django_user_model, customers):
     staff = django_user_model.objects.create_user("staff", password="x", is_staff=True)
     client.force_login(staff)
     assert client.get(CITIES).status_code == 403
-    staff.user_permissions.add(Permission.objects.get(codename="view_citycustomers"))
+    permission = Permission.objects.get(
+        content_type__app_label="readableapp", codename="view_citycustomers"
+    )
+    staff.user_permissions.add(permission)
     assert client.get(CITIES).status_code == 200
+    staff = django_user_model.objects.get(pk=staff.pk)  # a fresh permission cache
+    assert staff.has_perm("readableapp.view_citycustomers")
 
 
 def test_materialised_view_listing(admin_client):
     ReadableTestModelFactory(character_col="listed", integer_col=4)
     ItemTotals.refresh()
-    response = admin_client.get("/admin/django_orm_views_hook/itemtotals/")
+    response = admin_client.get("/admin/readableapp/itemtotals/")
     assert response.status_code == 200
     assert [row.doubled for row in response.context["cl"].result_list] == [8]

@@ -15,7 +15,6 @@ from django.test.utils import isolate_apps
 from django_orm_views_hook import ReadableViewFromSQL, sync_views
 from django_orm_views_hook.checks import check_readable_view_columns
 from django_orm_views_hook.exceptions import ViewDefinitionError
-from django_orm_views_hook.readable import APP_LABEL
 from django_orm_views_hook.registry import Registry, default_registry
 from tests.conftest import view_oids, views_in_schema
 from tests.integration.subprocesses import database_url, run
@@ -25,7 +24,7 @@ PROBE_SQL = "SELECT 1 AS id, 'a'::text AS label, 2 AS surplus"
 
 @pytest.fixture
 def isolated():
-    with isolate_apps(APP_LABEL):
+    with isolate_apps("tests.readableapp"):
         yield
 
 
@@ -38,6 +37,7 @@ def probe(class_name: str, sql: str = PROBE_SQL, **fields) -> type:
     """A readable view "views"."readable_probe" with `id`, `label` and `fields`."""
     body = {
         "__module__": __name__,
+        "Meta": type("Meta", (), {"app_label": "readableapp"}),
         "name": "readable_probe",
         "sql": sql,
         "id": models.IntegerField(primary_key=True),
@@ -67,6 +67,9 @@ def test_sync_fails_when_the_primary_key_column_is_missing(isolated):
         name = "readable_probe"
         label = models.TextField()
         sql = "SELECT 'a'::text AS label"
+
+        class Meta:
+            app_label = "readableapp"
 
     with pytest.raises(ViewDefinitionError, match=r"NoKey: .* Missing from the view: id\. "):
         sync_views(using="default", registry=with_project(NoKey))

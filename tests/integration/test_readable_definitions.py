@@ -1,6 +1,7 @@
 """Defining readable views: db_table, Meta, and the definitions refused at class creation.
 
-Classes are defined inside `isolate_apps`, so the project's app registry never sees them.
+Classes are defined inside `isolate_apps`, so the project's app registry never sees them. They
+derive from SQLView, which makes them models of readableapp: this module is in no app.
 """
 
 from __future__ import annotations
@@ -17,27 +18,35 @@ from django_orm_views_hook import (
 )
 from django_orm_views_hook.exceptions import ViewDefinitionError
 from django_orm_views_hook.plan import build_plan
-from django_orm_views_hook.readable import APP_LABEL, ReadOnlyManager
+from django_orm_views_hook.readable import ReadOnlyManager
 from django_orm_views_hook.views import is_view_class, view_schema
 
 SQL = "SELECT 1 AS id"
 
 
+class SQLView(ReadableViewFromSQL):
+    abstract = True
+
+    class Meta:
+        abstract = True
+        app_label = "readableapp"
+
+
 @pytest.fixture(autouse=True)
 def isolated():
-    with isolate_apps(APP_LABEL, "django.contrib.messages", "tests.readableapp"):
+    with isolate_apps("django.contrib.messages", "tests.readableapp"):
         yield
 
 
 def test_db_table_follows_name_prefix_and_schema():
-    class Plain(ReadableViewFromSQL):
+    class Plain(SQLView):
         sql = SQL
 
-    class Prefixed(ReadableViewFromSQL):
+    class Prefixed(SQLView):
         prefix = "shop"
         sql = SQL
 
-    class Named(ReadableViewFromSQL):
+    class Named(SQLView):
         name = "order_totals"
         prefix = "ignored"
         schema = "reporting"
@@ -47,13 +56,13 @@ def test_db_table_follows_name_prefix_and_schema():
     assert Prefixed._meta.db_table == '"views"."shop_prefixed"'
     assert Named._meta.db_table == '"reporting"."order_totals"'
     assert Named._meta.original_attrs["db_table"] == '"reporting"."order_totals"'  # for states
-    assert (Named._meta.app_label, Named._meta.managed) == (APP_LABEL, False)
+    assert (Named._meta.app_label, Named._meta.managed) == ("readableapp", False)
 
 
 def test_orm_views_schema_is_read_when_the_class_is_created():
     with override_settings(ORM_VIEWS_SCHEMA="analytics"):
 
-        class Imported(ReadableViewFromSQL):
+        class Imported(SQLView):
             sql = SQL
 
         assert Imported._meta.db_table == '"analytics"."imported"'
@@ -63,11 +72,11 @@ def test_orm_views_schema_is_read_when_the_class_is_created():
 
 
 def test_custom_meta_and_abstract_bases():
-    class Base(ReadableViewFromSQL):
+    class Base(SQLView):
         id = models.IntegerField(primary_key=True)
         label = models.CharField(max_length=10)
 
-        class Meta:
+        class Meta(SQLView.Meta):
             abstract = True
             ordering = ["-label"]
 
@@ -80,7 +89,7 @@ def test_custom_meta_and_abstract_bases():
         class Meta(Base.Meta):
             verbose_name = "custom row"
 
-    class ViewLevelAbstract(ReadableViewFromSQL):
+    class ViewLevelAbstract(SQLView):
         abstract = True  # the package's own spelling makes the model abstract too
 
     assert not is_view_class(Base) and not is_view_class(ViewLevelAbstract)
@@ -92,15 +101,15 @@ def test_custom_meta_and_abstract_bases():
 
 
 def test_materialised_views_index_their_primary_key_unless_told_otherwise():
-    class Keyed(PostgresMaterialisedViewMixin, ReadableViewFromSQL):
+    class Keyed(PostgresMaterialisedViewMixin, SQLView):
         key = models.IntegerField(primary_key=True, db_column="the_key")
         sql = "SELECT 1 AS the_key"
 
-    class Chosen(PostgresMaterialisedViewMixin, ReadableViewFromSQL):
+    class Chosen(PostgresMaterialisedViewMixin, SQLView):
         pk_field = "other"
         sql = "SELECT 1 AS id, 2 AS other"
 
-    class Plain(ReadableViewFromSQL):
+    class Plain(SQLView):
         sql = SQL
 
     assert Keyed.pk_field == "the_key"
@@ -109,13 +118,13 @@ def test_materialised_views_index_their_primary_key_unless_told_otherwise():
 
 
 def test_allowed_relations_managers_and_app_labels():
-    class Target(ReadableViewFromSQL):
+    class Target(SQLView):
         sql = SQL
 
     class Rows(ReadOnlyManager):
         pass
 
-    class Allowed(ReadableViewFromSQL):
+    class Allowed(SQLView):
         protected = models.ForeignKey(Target, on_delete=models.PROTECT, related_name="+")
         ignored = models.OneToOneField(Target, on_delete=models.DO_NOTHING, related_name="+")
         rows = Rows()
@@ -130,11 +139,11 @@ def test_allowed_relations_managers_and_app_labels():
 
 def define(body: dict, module: str = __name__, name: str = "Refused"):
     """Create a readable view class from `body`, as a class statement would."""
-    return type(name, (ReadableViewFromSQL,), {"__module__": module, "sql": SQL, **body})
+    return type(name, (SQLView,), {"__module__": module, "sql": SQL, **body})
 
 
 def meta(**options):
-    return type("Meta", (), options)
+    return type("Meta", (SQLView.Meta,), options)
 
 
 def target():
@@ -176,10 +185,6 @@ REFUSED = {
         lambda: {"Meta": meta(app_label="nowhere")},
         'Meta.app_label "nowhere" is not an installed app',
     ),
-    "app with migrations": (
-        lambda: {"Meta": meta(app_label="readableapp")},
-        r'"readableapp" has migrations \(tests.readableapp.migrations\), so makemigrations',
-    ),
 }
 
 
@@ -196,21 +201,37 @@ def test_multi_table_inheritance_is_refused():
         type("Child", (parent,), {"__module__": __name__})
 
 
-def test_two_readable_views_with_one_class_name_are_refused():
-    """Readable views of all apps share one app label, so Django would refuse them too."""
+def test_two_readable_views_of_one_app_with_one_class_name_are_refused():
+    """Django would refuse them too, less clearly; two apps may (test_readable_apps.py)."""
     define({}, module="shop.postgres_views")
     with pytest.raises(
         ViewDefinitionError,
         match=(
             r"^billing.postgres_views.Refused: shop.postgres_views.Refused is model "
-            r'"django_orm_views_hook.refused" already.*rename one class'
+            r'"readableapp.refused" already; two models of one app need different class names'
         ),
     ):
         define({}, module="billing.postgres_views")
 
 
+def test_a_readable_view_outside_any_installed_app_is_refused():
+    with pytest.raises(
+        ViewDefinitionError,
+        match=(
+            rf"^{__name__}\..*<locals>\.Stray: a readable view is a model, and {__name__} is "
+            r"in no installed app\. Define it in an app's views module, or set Meta\.app_label\.$"
+        ),
+    ):
+
+        class Stray(ReadableViewFromSQL):
+            sql = SQL
+
+
 def test_queryset_views_are_models_too():
     class FromQueryset(ReadableViewFromQueryset):
+        class Meta:
+            app_label = "readableapp"
+
         @classmethod
         def get_queryset(cls):
             raise NotImplementedError
@@ -220,11 +241,11 @@ def test_queryset_views_are_models_too():
 
 
 def test_meta_indexes_are_built_after_the_materialised_view():
-    class Indexed(PostgresMaterialisedViewMixin, ReadableViewFromSQL):
+    class Indexed(PostgresMaterialisedViewMixin, SQLView):
         label = models.TextField()
         sql = "SELECT 1 AS id, 'a' AS label"
 
-        class Meta:
+        class Meta(SQLView.Meta):
             indexes = [models.Index(fields=["-label"], name="indexed_label_idx")]
 
     [spec] = build_plan([Indexed], "default", inline=lambda sql, params: sql).views

@@ -6,7 +6,6 @@ import pytest
 from django.db.models import Count, Sum
 
 from django_orm_views_hook.exceptions import ViewDefinitionError
-from django_orm_views_hook.readable import APP_LABEL
 from tests import factories
 from tests.conftest import catalog, views_in_schema
 from tests.factories import (
@@ -49,7 +48,7 @@ pytestmark = pytest.mark.django_db
 def test_db_table_is_the_view_in_the_managed_schema(view, table):
     assert view._meta.db_table == table
     assert view._meta.managed is False
-    assert view._meta.app_label == APP_LABEL
+    assert view._meta.app_label == "readableapp"
 
 
 def test_every_readable_view_is_built_where_its_model_reads():

@@ -9,6 +9,7 @@ from django.core.management.commands import migrate
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from ... import conf, executor, receivers
+from ...autodetector import ReadableViewsAutodetector
 from ...exceptions import ViewBuildError
 from ...sync import is_postgres, plan_for
 from .. import reporting
@@ -19,6 +20,8 @@ class Command(migrate.Command):
         " The managed views are dropped and rebuilt in the same transaction."
     )
 
+    #: Its "models have changes that are not yet reflected" message leaves readable views out.
+    autodetector = ReadableViewsAutodetector
     _run: receivers.MigrateRun | None = None
 
     def add_arguments(self, parser: Any) -> None:

@@ -1,0 +1,11 @@
+"""Django's `makemigrations`, blind to readable views (see `autodetector.py`)."""
+
+from __future__ import annotations
+
+from django.core.management.commands import makemigrations
+
+from ...autodetector import ReadableViewsAutodetector
+
+
+class Command(makemigrations.Command):
+    autodetector = ReadableViewsAutodetector
