@@ -39,6 +39,15 @@ class LockTimeoutError(OrmViewsError, DatabaseError):
     """The sync could not take its locks within ORM_VIEWS_LOCK_TIMEOUT; nothing changed."""
 
 
+class ServerError(OrmViewsError, DatabaseError):
+    """The server failed for a reason of its own (out of shared memory, shutting down, disk):
+    no view is at fault; the transaction is rolled back."""
+
+
+class LockCapacityError(OrmViewsError):
+    """The server's lock table cannot hold the locks the sync needs; raised before any DDL."""
+
+
 class ConnectionLostError(OrmViewsError, DatabaseError):
     """The connection broke mid-sync; the server rolled the transaction back."""
 

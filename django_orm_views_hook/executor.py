@@ -19,7 +19,7 @@ from django.db import DatabaseError, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.postgresql import psycopg_any
 
-from . import conf, ddl, diff, introspection, locking, safety, script, signals
+from . import conf, ddl, diff, introspection, lock_table, locking, safety, script, signals
 from .ddl import Quoting, Statement
 from .exceptions import LockTimeoutError, ViewDefinitionError
 from .introspection import Relation
@@ -202,6 +202,9 @@ def drop_managed_views(
         targets = existing if readers is None else readers & existing
         dropping = diff.with_dependents(targets, contents.dependents)
         statements, locked = _drop(q, plan, contents, dropping)
+        # The sync after the migrations creates them again, and the views not there yet.
+        rebuilt = [v for v in plan.views if v.key in dropping or v.key not in catalog.views]
+        lock_table.check(cursor, plan, contents, dropping, rebuilt)
         locking.take(cursor, connection, q, statements, locked)
     return result([v for v in contents.views_in_drop_order if v.key in dropping], statements)
 
@@ -272,6 +275,7 @@ def _sync_statements(
     for schema in changes.unmarked_schemas:
         statements += [*ddl.create_schema(q, schema), ddl.mark_schema(q, schema)]
     built = [v for v in plan.views if v.key in dropping or v.key not in existing]
+    lock_table.check(cursor, plan, contents, dropping, built)
     statements += ddl.create_views(q, plan, built, wanted)
     for schema, roles in changes.usage_grants.items():
         statements += ddl.grant_usage(q, schema, roles)

@@ -68,6 +68,7 @@ def take(
             script._raise_if_connection_lost(connection, exc)
             cursor.execute(f"ROLLBACK TO SAVEPOINT {SAVEPOINT}; RELEASE SAVEPOINT {SAVEPOINT}")
             if script.sqlstate(exc) not in RETRIED:
+                script.raise_if_server_wide(exc)
                 raise
             remaining = deadline - time.monotonic()
             if remaining <= 0:

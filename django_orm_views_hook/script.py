@@ -2,7 +2,8 @@
 
 One round trip for the whole plan keeps the time locks are held close to the DDL's own. When
 the script fails, a replay one statement at a time names the view class at fault; a lock
-timeout names the relations other sessions hold; a lost connection says nothing was committed.
+timeout names the relations other sessions hold; a lost connection says nothing was committed;
+a failure of the server itself (out of shared memory, shutdown) is no view's fault.
 """
 
 from __future__ import annotations
@@ -15,9 +16,12 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 from . import conf, ddl, introspection
 from .ddl import Statement
-from .exceptions import ConnectionLostError, LockTimeoutError, ViewBuildError
+from .exceptions import ConnectionLostError, LockTimeoutError, ServerError, ViewBuildError
 
 LOCK_NOT_AVAILABLE = "55P03"
+#: SQLSTATE classes of failures of the server itself, whichever statement met them: insufficient
+#: resources (53200 out of shared memory), operator intervention, system errors, internal errors.
+SERVER_WIDE_CLASSES = ("53", "57", "58", "XX")
 
 
 def sqlstate(exc: BaseException) -> str | None:
@@ -46,10 +50,12 @@ def run(
         transaction.savepoint_rollback(savepoint, using=connection.alias)
         if sqlstate(batch_error) == LOCK_NOT_AVAILABLE:
             _raise_lock_timeout(cursor, schemas, batch_error)
+        raise_if_server_wide(batch_error)
         for statement in statements:
             try:
                 cursor.execute(statement.sql)
             except DatabaseError as exc:
+                raise_if_server_wide(exc)
                 if statement.owner is None:
                     raise
                 raise ViewBuildError(statement.owner, statement.sql, str(exc).strip()) from exc
@@ -69,6 +75,21 @@ def _raise_if_connection_lost(connection: BaseDatabaseWrapper, exc: DatabaseErro
     raise ConnectionLostError(
         f'the connection to database "{connection.alias}" was lost during the sync ({exc}); '
         "nothing was committed, so the previous views are intact. Run it again."
+    ) from exc
+
+
+def raise_if_server_wide(exc: DatabaseError) -> None:
+    """A failure of the server is no view's fault: say so, with PostgreSQL's own hint."""
+    code = sqlstate(exc) or ""
+    if not code.startswith(SERVER_WIDE_CLASSES):
+        return
+    diag = getattr(exc.__cause__, "diag", None)
+    message = getattr(diag, "message_primary", None) or str(exc).strip()
+    hint = getattr(diag, "message_hint", None)
+    raise ServerError(
+        f"the server failed during the sync: {message} (SQLSTATE {code})."
+        + (f" PostgreSQL's hint: {hint}" if hint else "")
+        + " No view is at fault; nothing was committed, so the previous views are intact."
     ) from exc
 
 

@@ -1,0 +1,123 @@
+"""PostgreSQL servers of a test's own (other settings, a standby), from pgserver's binaries.
+
+initdb, pg_ctl and pg_basebackup come with the embedded server's package; as root they run as
+the system user pgserver uses. Each server listens on a unix socket in its own temporary
+directory only, so it clashes with nothing else on the machine.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+SYSTEM_USER = "pgserver"
+
+
+def bin_dir() -> Path:
+    """pgserver's bin folder; skips the test, saying why, when it is missing."""
+    try:
+        import pgserver
+    except ImportError:
+        pytest.skip("needs pgserver's initdb/pg_ctl binaries (pgserver is not installed)")
+    found = Path(pgserver.__file__).parent / "pginstall" / "bin"
+    if not (found / "initdb").exists():
+        pytest.skip(f"needs initdb and pg_ctl in {found}")
+    return found
+
+
+class Cluster:
+    """One server: `initdb` (or a base backup of another), then `start` with `settings`."""
+
+    def __init__(self, name: str, **settings: object) -> None:
+        self.bin = bin_dir()
+        self.root = Path(tempfile.mkdtemp(prefix=f"orm-views-{name}-"))
+        self.data = self.root / "data"
+        self.settings = {
+            "listen_addresses": "''",
+            "unix_socket_directories": f"'{self.root}'",
+            "fsync": "off",
+            **settings,
+        }
+        self._user: str | None = None
+        if os.geteuid() == 0:  # PostgreSQL refuses to run as root
+            from pgserver.utils import ensure_user_exists
+
+            ensure_user_exists(SYSTEM_USER)
+            self._user = SYSTEM_USER
+            shutil.chown(self.root, SYSTEM_USER)
+        self.root.chmod(0o755)
+
+    def run(self, program: str, *args: str) -> str:
+        done = subprocess.run(
+            [str(self.bin / program), *args],
+            user=self._user,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        if done.returncode:
+            raise RuntimeError(f"{program} failed: {done.stderr or done.stdout}")
+        return done.stdout
+
+    def initdb(self) -> Cluster:
+        self.run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8")
+        return self
+
+    def start(self) -> Cluster:
+        with (self.data / "postgresql.conf").open("a") as conf:
+            conf.writelines(f"{key} = {value}\n" for key, value in self.settings.items())
+        self.run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "log"), "-w", "start")
+        return self
+
+    def restart(self, **settings: object) -> None:
+        """Restart with `settings` on top of those it started with."""
+        options = " ".join(f"-c {key}={value}" for key, value in settings.items())
+        data, log = str(self.data), str(self.root / "log")
+        self.run("pg_ctl", "-D", data, "-l", log, "-w", "-m", "fast", "-o", options, "restart")
+
+    def stop(self) -> None:
+        try:
+            self.run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+        finally:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    @property
+    def host(self) -> str:
+        return str(self.root)
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql://postgres@{quote(self.host, safe='')}/{database}"
+
+    def database_settings(self, database: str = "postgres") -> dict[str, object]:
+        """A DATABASES entry for this server."""
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": database,
+            "USER": "postgres",
+            "HOST": self.host,
+            "PORT": "",
+        }
+
+
+@contextlib.contextmanager
+def database_alias(alias: str, settings: dict[str, object]) -> Iterator[BaseDatabaseWrapper]:
+    """`connections[alias]` for a server of the test's own, for as long as the block runs."""
+    connections.settings[alias] = connections.configure_settings(
+        {DEFAULT_DB_ALIAS: {}, alias: dict(settings)}
+    )[alias]
+    try:
+        yield connections[alias]
+    finally:
+        connections[alias].close()
+        del connections[alias]
+        del connections.settings[alias]
