@@ -341,6 +341,7 @@ class Contents:
     dependents: dict[tuple[str, str], frozenset[tuple[str, str]]]  # view -> views reading it
     other_objects: tuple[tuple[str, str, str], ...]  # (schema, kind, name)
     foreign_dependents: tuple[ForeignDependent, ...] = ()  # what else their drops destroy
+    read_elsewhere: int = 0  # relations outside the schemas that the views read
 
 
 @dataclass(frozen=True)
@@ -413,6 +414,7 @@ def contents(cursor: Any, schemas: Sequence[str]) -> Contents:
         dependents={key: frozenset(value) for key, value in readers.items()},
         other_objects=other_objects,
         foreign_dependents=tuple(foreign),
+        read_elsewhere=len({edge.read_oid for edge in found if edge.read_oid not in by_oid}),
     )
 
 

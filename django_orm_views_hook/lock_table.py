@@ -70,12 +70,10 @@ def check(
     what the migrate in the same transaction holds already) overflow the lock table."""
     dropped = [view for view in contents.views_in_drop_order if view.key in dropping]
     indexes = [d.via for d in contents.foreign_dependents if d.index]
-    managed = {relation.oid for relation in contents.relations}
-    read = {edge.read_oid for edge in contents.edges if edge.read_oid not in managed}
     needed = entries(
         [(view.kind == "m", sum(view.key in via for via in indexes)) for view in dropped],
         built,
-        len(read),
+        contents.read_elsewhere,
     )
     what = f"dropping {len(dropped):,} views and creating {len(built):,}"
     check_capacity(cursor, plan.using, needed, what)
