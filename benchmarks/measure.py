@@ -7,7 +7,7 @@ this order and on this one database, and writes the figures (seconds, counts) as
 1. floor: the CREATE statements of the plan, one script, one `execute`, one transaction, sent
    by psycopg on a connection of its own; and the whole script the sync would send, likewise;
 2. cold sync: `sync_views()` with the views absent;
-3. re-sync with nothing changed;
+3. re-sync with nothing changed; building the plan, with the parse cache empty and full;
 4. `migrate` with one pending migration (0002 adds a column to table t00), hook off and on;
    `migrate` runs in this process through call_command, with its system checks;
 5. `migrate` with nothing pending, hook off and on, with the system checks (as
@@ -185,6 +185,22 @@ class Run:
             times.append(seconds)
         self.figures["resync"] = statistics.median(times)
 
+    def plan_build(self) -> None:
+        """Building the plan (validation, querysets compiled, SQL parsed): in a fresh process,
+        where nothing is cached, and again, as every later sync or migrate of the process."""
+        from django_orm_views_hook import sql_text
+        from django_orm_views_hook.sync import plan_for
+
+        cache = getattr(sql_text, "statement_kinds", None)
+        cold, warm = [], []
+        for _ in range(self.reps):
+            if cache is not None:
+                cache.cache_clear()
+            cold.append(timed(plan_for)[0])
+            warm.append(timed(plan_for)[0])
+        self.figures["plan_cold"] = statistics.median(cold)
+        self.figures["plan_warm"] = statistics.median(warm)
+
     def migrate_pending(self) -> None:
         off, on = [], []
         for rep in range(self.reps):
@@ -263,6 +279,7 @@ def main() -> None:
     run.floor()
     run.cold_sync()
     run.resync()
+    run.plan_build()
     run.migrate_pending()
     run.migrate_nothing_pending()
     run.lock_window()

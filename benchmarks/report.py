@@ -94,6 +94,8 @@ def syncs(by_size: dict[int, list[Figures]]) -> str:
                 ratio(summary(runs, lambda r: r["resync"] / r["floor"])),
                 count(summary(runs, stmts("count_resync")))
                 + f" (DDL {count(summary(runs, lambda r: r['count_resync']['ddl']))})",
+                ms(summary(runs, lambda r: r["plan_cold"])),
+                ms(summary(runs, lambda r: r["plan_warm"])),
             ]
         )
     return table(
@@ -106,6 +108,8 @@ def syncs(by_size: dict[int, list[Figures]]) -> str:
             "re-sync, nothing changed",
             "re-sync / floor",
             "re-sync: statements",
+            "plan build, fresh process",
+            "plan build, again",
         ],
         rows,
     )

@@ -54,3 +54,7 @@ class ConnectionLostError(OrmViewsError, DatabaseError):
 
 class ReadOnlyViewError(OrmViewsError, NotSupportedError):
     """A write (save, delete, update, ...) on a readable view; raised before any SQL runs."""
+
+
+class SqlSyntaxError(OrmViewsError, ValueError):
+    """PostgreSQL's grammar rejects a piece of SQL (as read by sql_text.parse)."""

@@ -15,7 +15,7 @@ from django.db import connections
 from django.db.models import QuerySet
 
 from . import sql_text
-from .exceptions import DependencyError, ViewDefinitionError
+from .exceptions import DependencyError, SqlSyntaxError, ViewDefinitionError
 from .views import (
     PostgresView,
     PostgresViewFromQueryset,
@@ -168,16 +168,18 @@ def _compile_query(
 
 
 def _check_one_query(owner: str, sql: str) -> None:
-    """Refuse SQL that is several statements, or one that is not a query."""
-    found = sql_text.statements(sql)
-    if len(found) > 1:
+    """Refuse SQL that is several statements, or one that is not a query, as PostgreSQL reads it."""
+    try:
+        found = sql_text.statement_kinds(sql)
+    except SqlSyntaxError as exc:
+        raise ViewDefinitionError(f"{owner}: `sql` is not valid SQL: {exc}.") from exc
+    if len(found) != 1:
         raise ViewDefinitionError(
             f"{owner}: `sql` holds {len(found)} statements; a view is one SELECT."
         )
-    head = sql_text.first_word(sql)
-    if head not in ("SELECT", "WITH", "VALUES", "TABLE"):
+    if found[0] != "SelectStmt":  # SELECT, VALUES, TABLE, WITH ... SELECT and set operations
         raise ViewDefinitionError(
-            f"{owner}: `sql` is a {head or 'blank'} statement, not a query; a view's `sql` "
+            f"{owner}: `sql` is not a query (PostgreSQL reads it as {found[0]}); a view's `sql` "
             "must be a SELECT (or WITH ... SELECT, VALUES, TABLE)."
         )
 

@@ -8,8 +8,9 @@ a failure of the server itself (out of shared memory, shutdown) is no view's fau
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+import contextlib
+from collections.abc import Iterator, Sequence
+from typing import Any, cast
 
 from django.db import DatabaseError, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -42,6 +43,16 @@ def run(
     """
     if not statements:
         return
+    with _standard_strings(cursor, connection):
+        _run(cursor, connection, statements, schemas)
+
+
+def _run(
+    cursor: Any,
+    connection: BaseDatabaseWrapper,
+    statements: Sequence[Statement],
+    schemas: Sequence[str],
+) -> None:
     savepoint = _savepoint(using=connection.alias)
     try:
         cursor.execute(ddl.as_script(statements))
@@ -62,6 +73,29 @@ def run(
         raise  # pragma: no cover - the replay fails where the script did
     else:
         transaction.savepoint_commit(savepoint, using=connection.alias)
+
+
+@contextlib.contextmanager
+def _standard_strings(cursor: Any, connection: BaseDatabaseWrapper) -> Iterator[None]:
+    """Run the script with standard_conforming_strings on, whatever the session's setting.
+
+    The one-query check reads view SQL with it on (the server's default); with it off, a
+    backslash in a string would end the statement elsewhere. The server lexes a whole script
+    before running any of it, so the SET is a round trip of its own, sent only when needed
+    (the driver knows the setting: the server reports it), and undone afterwards so that the
+    rest of the caller's transaction (a migrate's migrations) runs as before.
+    """
+    if _parameter(connection, "standard_conforming_strings") == "on":
+        yield
+        return
+    cursor.execute("SET LOCAL standard_conforming_strings = on")
+    yield
+    cursor.execute("SET LOCAL standard_conforming_strings = off")
+
+
+def _parameter(connection: BaseDatabaseWrapper, name: str) -> str | None:
+    """A setting the server reports to the driver, read without a query (psycopg 2.8+ and 3)."""
+    return cast(str | None, connection.connection.info.parameter_status(name))
 
 
 # Django 6.1 renamed savepoint() to savepoint_create(); 5.2 and 6.0 have only the former.

@@ -1,4 +1,5 @@
-"""A SQL view's `sql` must be one query: refused before any SQL runs, naming the class."""
+"""A SQL view's `sql` must be one query, as PostgreSQL's grammar reads it: refused before any SQL
+runs, naming the class."""
 
 from __future__ import annotations
 
@@ -25,6 +26,15 @@ def plan_of(sql: str):
         "select $$;$$ AS semicolon_in_a_string",
         "-- a comment first\nSELECT 1 AS one",
         "SELECT 1 AS one -- trailing; comment",
+        "TABLE auth_user",
+        "SELECT $é$a;b$é$ AS dollar_quote_with_a_non_ascii_tag",
+        "SELECT a$b$c FROM (SELECT 1 AS a$b$c) AS t",
+        "SELECT $tag$ ; $x$ ; $tag$ AS a",
+        "SELECT 'it''s;' AS a, E'\\';' AS b, \"x;\" FROM (SELECT 1 AS \"x;\") t",
+        "SELECT /* a /* nested; */ still; */ 1 AS one",
+        # One query with standard_conforming_strings on (the server's default, and what a sync
+        # runs with); with it off, the backslash would escape the quote and the DROP would run.
+        "SELECT '\\' AS a, ' ) ; DROP TABLE auth_user; SELECT (1 --' AS b",
     ],
 )
 def test_queries_are_accepted(sql):
@@ -37,8 +47,19 @@ def test_queries_are_accepted(sql):
         ("SELECT 1; SELECT 2", "holds 2 statements"),
         ("SELECT 1;", "semicolon"),
         ("SELECT 1; DROP TABLE auth_user", "holds 2 statements"),
-        ("DELETE FROM auth_user", "DELETE statement"),
-        ("INSERT INTO t VALUES (1)", "INSERT statement"),
+        ("DELETE FROM auth_user", "PostgreSQL reads it as DeleteStmt"),
+        ("INSERT INTO t VALUES (1)", "PostgreSQL reads it as InsertStmt"),
+        ("WITH d AS (SELECT 1) DELETE FROM t", "PostgreSQL reads it as DeleteStmt"),
+        ("SHOW search_path", "VariableShowStmt"),
+        ("-- only a comment", "holds 0 statements"),
+        ("SELECT 1; /* c */ ; DROP TABLE t", "holds 2 statements"),
+        # A hand-written lexer took `€$$` for a dollar quote hiding the DROP; PostgreSQL reads
+        # an identifier, and then a syntax error.
+        ("SELECT 1 AS €$$) ; DROP TABLE shop_unrelated; SELECT (1 --$$", "not valid SQL"),
+        # With standard_conforming_strings on, '\' is a whole string: three statements.
+        ("SELECT '\\' ' AS a) ; DROP TABLE shop_unrelated; SELECT (1 --'", "not valid SQL"),
+        ("SELECT '\\' AS a; DROP TABLE shop_unrelated; SELECT ';' AS b", "holds 3 statements"),
+        ("SELEC 1", 'syntax error at or near "SELEC", at character 1'),
     ],
 )
 def test_non_queries_are_refused_naming_the_class(sql, message):
