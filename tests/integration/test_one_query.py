@@ -7,8 +7,6 @@ DROP TABLE run between two harmless statements.
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from django.db import connections
 from hypothesis import HealthCheck, given, settings
@@ -21,6 +19,7 @@ from django_orm_views_hook.plan import build_plan
 from django_orm_views_hook.registry import default_registry
 from tests.conftest import catalog
 from tests.integration.migrating import execute
+from tests.integration.roles import login_role
 from tests.integration.test_fuzz_identifiers import relations
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -32,25 +31,15 @@ SQL = f"SELECT '\\' AS a, ' ) ; DROP TABLE {VICTIM}; SELECT (1 --' AS b"
 @pytest.fixture
 def scs_off_connection():
     """A connection of its own, logged in as a role whose standard_conforming_strings is off."""
-    role, password = f"orm_scs_{uuid.uuid4().hex[:12]}", uuid.uuid4().hex
-    execute(f"CREATE ROLE {role} LOGIN SUPERUSER PASSWORD '{password}'")
-    execute(f"ALTER ROLE {role} SET standard_conforming_strings = off")
     execute(f"CREATE TABLE IF NOT EXISTS {VICTIM} (id int)")
-    default = connections["default"]
-    settings = {**default.settings_dict, "USER": role, "PASSWORD": password}
-    alias = "scs_off"
-    connection = type(default)(settings, alias)
-    connections[alias] = connection
+    options = ("SUPERUSER", "SET standard_conforming_strings = off")
     try:
-        yield connection
+        with login_role("orm_scs", *options) as (_, connection):
+            yield connection
     finally:
-        connection.close()
-        del connections[alias]
         execute(f"DROP TABLE IF EXISTS {VICTIM}")
         for schema in ("scs_views", "fuzz_sql"):
             execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-        execute(f"DROP OWNED BY {role}")
-        execute(f"DROP ROLE {role}")
 
 
 def setting(connection) -> str:
