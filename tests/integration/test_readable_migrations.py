@@ -14,7 +14,10 @@ import re
 import pytest
 from django.core.management import call_command
 from django.core.management.commands.makemigrations import Command as DjangoMakemigrations
+from django.db.migrations.autodetector import MigrationAutodetector
 from django.test.utils import override_settings
+
+from django_orm_views_hook.management.commands import migrate
 
 READABLE_NAMES = (
     "ReadableTestView",
@@ -75,3 +78,11 @@ def test_migrate_reports_no_unreflected_model_changes():
     output = out.getvalue()
     assert "No migrations to apply." in output
     assert "have changes that are not yet reflected" not in output
+
+    # Control: with Django's own autodetector, migrate would ask for their migrations.
+    class DjangoDetecting(migrate.Command):
+        autodetector = MigrationAutodetector
+
+    out = io.StringIO()
+    call_command(DjangoDetecting(), stdout=out)
+    assert "'readableapp', 'readableapp2' have changes that are not yet reflected" in out.getvalue()
