@@ -36,8 +36,11 @@ SELECT n.nspname, n.marked, n.usage, c.relname, c.relkind, d.description, d.xmin
 FROM n
 LEFT JOIN pg_class c ON c.relnamespace = n.oid AND c.relkind IN ('v', 'm')
 LEFT JOIN pg_rewrite r ON r.ev_class = c.oid AND r.rulename = '_RETURN'
-LEFT JOIN pg_description d
-       ON d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0
+LEFT JOIN LATERAL (
+    SELECT d.description, d.xmin FROM pg_description d
+    WHERE d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0
+    LIMIT 1
+) d ON true
 """
 
 RELATIONS_SQL = """
