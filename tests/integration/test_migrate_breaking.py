@@ -10,8 +10,11 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
 
+from django_orm_views_hook import introspection
+from django_orm_views_hook.statement_effects import Target
 from tests.breakapp.definitions import readers
 from tests.conftest import catalog, view_oids, views_in_schema
 from tests.integration.migrating import MIGRATING_APPS, capture, migrate
@@ -117,3 +120,28 @@ def test_a_deleted_model_drops_the_readers_of_its_tables():
     }
     assert changed == {"brk_labellinks", "brk_labeltexts"}
     assert not {"brk_labellinks", "brk_labeltexts"} & set(after)
+
+
+def test_readers_are_found_by_column_through_inheritance_and_by_constraint():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE SCHEMA brk_s;"
+            " CREATE TABLE brk_s.parent (id int PRIMARY KEY, a int, b int);"
+            " CREATE TABLE brk_s.child () INHERITS (brk_s.parent);"
+            " CREATE VIEW brk_s.reads_child_a AS SELECT a FROM brk_s.child;"
+            " CREATE VIEW brk_s.whole_row AS SELECT p FROM brk_s.parent p;"
+            " CREATE VIEW brk_s.by_key AS SELECT id, b FROM brk_s.parent GROUP BY id"
+        )
+        try:
+
+            def found(*targets: Target) -> set[str]:
+                return {name for _, name in introspection.views_broken_by(cursor, targets)}
+
+            assert found(Target("brk_s", "parent", column="a")) == {"reads_child_a"}
+            assert found(Target("brk_s", "parent", column="a", recurse=False)) == set()
+            assert found(Target("brk_s", "parent", column="b")) == {"by_key"}
+            assert found(Target("brk_s", "parent", constraint="parent_pkey")) == {"by_key"}
+            assert found(Target("brk_s", "parent")) == {"whole_row", "by_key", "reads_child_a"}
+            assert found(Target(None, "parent"), Target("brk_s", "nothing")) == set()
+        finally:
+            cursor.execute("DROP SCHEMA brk_s CASCADE")
