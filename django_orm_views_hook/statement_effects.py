@@ -13,9 +13,11 @@ import functools
 import re
 from dataclasses import dataclass
 
-import pglast
 from pglast import ast
 from pglast.enums import AlterTableType, ObjectType
+
+from . import sql_text
+from .exceptions import SqlSyntaxError
 
 _SAFE_STATEMENTS = (
     ast.SelectStmt,
@@ -136,15 +138,12 @@ def of_execution(sql: str, has_params: bool) -> Effects:
 def of_sql(sql: str) -> Effects:
     """What the statements of `sql` drop, in the catalog as it is before they run."""
     try:
-        parsed = pglast.parse_sql(sql)
-    except pglast.parser.ParseError:
+        parsed = sql_text.parse(sql)
+    except SqlSyntaxError:
         return UNKNOWN
     targets: list[Target] = []
     renamed = False
-    for raw in parsed:
-        statement = raw.stmt
-        if statement is None:
-            return UNKNOWN
+    for statement in parsed:
         found = _targets(statement)
         if found is None or (found and renamed):
             return UNKNOWN
