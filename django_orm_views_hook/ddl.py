@@ -21,6 +21,10 @@ OWNER_MARK = "Managed by django_orm_views_hook."
 DIGEST_PREFIX = OWNER_MARK + " digest="
 
 
+#: View options (reloptions) a ViewSpec may turn on, by attribute name.
+SECURITY_OPTIONS = ("security_barrier", "security_invoker")
+
+
 @dataclass(frozen=True)
 class Quoting:
     name: Callable[[str], str]
@@ -90,7 +94,9 @@ def create_view(q: Quoting, view: ViewSpec, digest: str | None = None) -> list[S
     keyword = kind_keyword(view.materialized)
     # In parentheses, on lines of their own: a trailing `-- comment` cannot swallow what
     # follows, and a second statement in `sql` is a syntax error instead of running.
-    create = f"CREATE {keyword} {target} AS (\n{view.query}\n)"
+    options = [name for name in SECURITY_OPTIONS if getattr(view, name)]
+    with_options = f" WITH ({', '.join(options)})" if options else ""
+    create = f"CREATE {keyword} {target}{with_options} AS (\n{view.query}\n)"
     if view.materialized and not view.with_data:
         create += " WITH NO DATA"
     statements = [

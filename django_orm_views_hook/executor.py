@@ -264,6 +264,7 @@ def _sync_statements(
 
     Raises UnsafeSchemaError or GrantError, before any DDL, for what the sync must not do.
     """
+    safety.check_server(plan, cursor.db.pg_version)
     session = introspection.session(cursor, plan.roles)
     safety.check_schemas(plan, session)
     safety.check_roles(plan, session)

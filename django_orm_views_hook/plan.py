@@ -61,6 +61,10 @@ class ViewSpec:
     indexes: tuple[str, ...] = ()
     #: The names of those indexes: the sync marks them as its own.
     index_names: tuple[str, ...] = ()
+    #: WITH (security_barrier): a reader's functions cannot see the rows the view filters out.
+    security_barrier: bool = False
+    #: WITH (security_invoker), PostgreSQL 15+: the reader's privileges and row security apply.
+    security_invoker: bool = False
 
     @property
     def key(self) -> tuple[str, str]:
@@ -184,13 +188,33 @@ def _check_one_query(owner: str, sql: str) -> None:
         )
 
 
+def _view_option(owner: str, cls: type[PostgresView], option: str, default: bool) -> bool:
+    """A security option: True/False, None for the default; refused on a materialised view."""
+    value = getattr(cls, option, None)
+    if value is None:
+        return default and not getattr(cls, "materialized", False)
+    if not isinstance(value, bool):
+        raise ViewDefinitionError(f"{owner}: {option} must be True, False or None, not {value!r}.")
+    if value and getattr(cls, "materialized", False):
+        raise ViewDefinitionError(
+            f"{owner}: {option} applies to plain views only; a materialised view stores its own "
+            f"rows and is read with its owner's privileges. Remove {option} = True."
+        )
+    return value
+
+
 def build_spec(
     cls: type[PostgresView],
     using: str,
     inline: InlineParams,
     dependencies: tuple[tuple[str, str], ...] = (),
+    *,
+    granted: bool = False,
 ) -> ViewSpec:
-    """Validate one class and compile it into a ViewSpec (dependencies resolved later)."""
+    """Validate one class and compile it into a ViewSpec (dependencies resolved later).
+
+    `granted`: the plan grants SELECT to roles, so a visible view gets security_barrier.
+    """
     owner = label(cls)
     pk_field = getattr(cls, "pk_field", None)
     if pk_field is not None:
@@ -200,6 +224,7 @@ def build_spec(
         raise ViewDefinitionError(f"{owner}: with_data must be True or False, not {with_data!r}.")
     query, columns = _compile_query(cls, using, inline)
     materialized = bool(getattr(cls, "materialized", False))
+    hidden = bool(getattr(cls, "hidden", False))
     if materialized and pk_field and columns is not None and pk_field not in columns:
         raise ViewDefinitionError(
             f"{owner}: pk_field {pk_field!r} is not a column of the view (its columns: "
@@ -214,12 +239,14 @@ def build_spec(
         materialized=materialized,
         with_data=with_data,
         pk_field=pk_field,
-        hidden=bool(getattr(cls, "hidden", False)),
+        hidden=hidden,
         required_columns=_model_columns(cls),
         comment=view_comment(cls),
         column_comments=_column_comments(cls),
         indexes=_model_indexes(cls, using),
         index_names=tuple(index.name for index in _model_meta_indexes(cls)),
+        security_barrier=_view_option(owner, cls, "security_barrier", granted and not hidden),
+        security_invoker=_view_option(owner, cls, "security_invoker", False),
     )
 
 
@@ -320,7 +347,7 @@ def build_plan(
     specs: dict[type, ViewSpec] = {}
     for cls in order:  # dependencies first, so their keys are known
         keys = tuple(specs[dependency].key for dependency in dependencies[cls])
-        specs[cls] = build_spec(cls, using, inline, keys)
+        specs[cls] = build_spec(cls, using, inline, keys, granted=bool(roles))
 
     seen: dict[tuple[str, str], str] = {}
     for spec in specs.values():

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from . import conf, ddl
-from .exceptions import GrantError, UnsafeSchemaError
+from .exceptions import GrantError, UnsafeSchemaError, ViewDefinitionError
 from .introspection import Contents, ForeignDependent, Session
 from .plan import Plan
 
@@ -24,6 +24,23 @@ def check_schemas(plan: Plan, session: Session) -> None:
             "hold more than these views. Give the views a schema of their own (ORM_VIEWS_SCHEMA "
             "or the view's `schema`)."
         )
+
+
+#: The first server version with `security_invoker` views (PostgreSQL 15).
+SECURITY_INVOKER_VERSION = 150000
+
+
+def check_server(plan: Plan, server_version: int) -> None:
+    """Refuse what the server cannot build: security_invoker views before PostgreSQL 15."""
+    if server_version >= SECURITY_INVOKER_VERSION:
+        return
+    for view in plan.views:
+        if view.security_invoker:
+            raise ViewDefinitionError(
+                f"{view.label}: security_invoker needs PostgreSQL 15 or later; database "
+                f'"{plan.using}" runs {server_version // 10000}. Remove security_invoker = True '
+                "(the view then reads with its owner's privileges) or upgrade the server."
+            )
 
 
 def check_roles(plan: Plan, session: Session) -> None:

@@ -69,6 +69,12 @@ class PostgresView:
     #: a string replaces it, False writes none.
     comment: ClassVar[str | bool | None] = None
     materialized: ClassVar[bool] = False
+    #: WITH (security_barrier), so that a reader's own functions cannot see the rows the view
+    #: filters out. None: on for plain views granted to the ORM_VIEWS_GRANT_SELECT_TO roles.
+    security_barrier: ClassVar[bool | None] = None
+    #: WITH (security_invoker), PostgreSQL 15+: the reader's own privileges and row-level
+    #: security apply to what the view reads, instead of the owner's.
+    security_invoker: ClassVar[bool | None] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
