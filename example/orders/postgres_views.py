@@ -4,6 +4,7 @@ Each class is one view in the `views` schema. `migrate` drops and rebuilds them 
 transaction as the migrations, so a migration may alter or drop a column that one of them reads.
 """
 
+from django.db import models
 from django.db.models import Count, DecimalField, F, Sum
 from django.db.models.functions import TruncDate
 from django.utils.functional import classproperty
@@ -13,6 +14,7 @@ from django_orm_views_hook import (
     PostgresMaterialisedViewMixin,
     PostgresViewFromQueryset,
     PostgresViewFromSQL,
+    ReadableViewFromSQL,
 )
 
 from .models import Order
@@ -77,6 +79,28 @@ class TopProducts(PostgresViewFromSQL):
             ORDER BY revenue DESC, sku
             LIMIT 5
         """
+
+
+class ProductSales(ReadableViewFromSQL):
+    """Sales per product as a read-only model of this app: `ProductSales.objects`, `product.sales`.
+
+    No migration is ever written for it: the package's makemigrations leaves readable views out.
+    """
+
+    name = "product_sales"
+    view_dependencies = [RevenuePerProduct]
+    product = models.OneToOneField(
+        "orders.Product", primary_key=True, on_delete=models.DO_NOTHING, related_name="sales"
+    )
+    units_sold = models.IntegerField()
+    revenue = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["-revenue"]
+
+    @classproperty
+    def sql(cls):  # noqa: N805
+        return f"SELECT product_id, units_sold, revenue FROM {RevenuePerProduct.name_with_schema}"
 
 
 class MonthlyRevenue(PostgresMaterialisedViewMixin, PostgresViewFromSQL):

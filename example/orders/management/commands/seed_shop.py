@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from customers.models import Customer
 from django_orm_views_hook import refresh_materialized_view
 from orders.models import Order, OrderLine, Product
-from orders.postgres_views import MonthlyRevenue
+from orders.postgres_views import MonthlyRevenue, ProductSales
 
 CUSTOMERS = [
     ("Ada Lovelace", "ada@example.com", "+44 20 7946 0001", "London"),
@@ -64,6 +64,9 @@ class Command(BaseCommand):
                 self.stdout.write("  " + " | ".join(columns))
                 for row in cursor.fetchall():
                     self.stdout.write("  " + " | ".join(str(value) for value in row))
+            self.stdout.write(self.style.MIGRATE_HEADING("\nProduct sales (a readable view)"))
+            for sales in ProductSales.objects.select_related("product"):
+                self.stdout.write(f"  {sales.product.sku} | {sales.units_sold} | {sales.revenue}")
             cursor.execute(PRIVILEGES)
             self.stdout.write(self.style.MIGRATE_HEADING("\nReadable by shop_analyst"))
             for view, allowed in cursor.fetchall():
