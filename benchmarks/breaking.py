@@ -150,19 +150,29 @@ def write_project(root: Path, views: int, rows: int) -> None:
     (app / "views_after.py").write_text(views_module(views, gone=False))
 
 
-def migrate(target: str, checks: bool = False, **settings: object) -> float:
+def migrate(target: str, checks: bool = False, **values: object) -> float:
+    """`migrate` in this process, with settings `values` set for the call (not through
+    override_settings, whose extra layer would slow every settings read of both sides)."""
+    from django.conf import settings
     from django.core.management import call_command
-    from django.test.utils import override_settings
 
-    with override_settings(**settings):
+    saved = {name: getattr(settings, name) for name in values}
+    for name, value in values.items():
+        setattr(settings, name, value)
+    try:
         started = time.perf_counter()
         call_command(
             "migrate", APP, target, verbosity=0, stdout=io.StringIO(), skip_checks=not checks
         )
         return time.perf_counter() - started
+    finally:
+        for name, value in saved.items():
+            setattr(settings, name, value)
 
 
 def migrate_process(root: Path, target: str, auto_sync: bool) -> float:
+    """Wall time of `manage.py migrate` in a fresh process (its CPU time would be blind to the
+    server's share: the rebuild of the views costs the client almost nothing)."""
     env = {
         **os.environ,
         "BENCH_AUTO_SYNC": "1" if auto_sync else "0",
