@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from .introspection import Catalog
+from .introspection import Catalog, ViewState
 from .plan import Plan, ViewSpec
 
 Key = tuple[str, str]
@@ -36,6 +36,8 @@ class Diff:
     usage_grants: dict[str, tuple[str, ...]] = field(default_factory=dict)
     usage_revokes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     unmarked_schemas: tuple[str, ...] = ()  # plan schemas missing or not yet marked as ours
+    #: Why each stale view differs, in words (`sync_views --check` lists them).
+    reasons: dict[Key, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def nothing_to_do(self) -> bool:
@@ -51,19 +53,13 @@ class Diff:
 
 def compare(plan: Plan, digests: dict[Key, str], catalog: Catalog, *, force: bool = False) -> Diff:
     wanted = {view.key: view for view in plan.views}
-    stale = set()
+    reasons = {}
     for key, view in wanted.items():
-        state = catalog.views.get(key)
         readers = set() if view.hidden else set(plan.roles)
-        if (
-            force
-            or state is None
-            or state.materialized != view.materialized
-            or state.digest != digests[key]
-            or not state.intact
-            or set(state.readers) != readers
-        ):
-            stale.add(key)
+        found = _differences(view, digests[key], catalog.views.get(key), readers)
+        if found or force:
+            reasons[key] = tuple(found) or ("rebuild forced",)
+    stale = set(reasons)
     extra = {key for key in catalog.views if key not in wanted}
     grants, revokes = {}, {}
     for schema in plan.schemas:
@@ -79,7 +75,30 @@ def compare(plan: Plan, digests: dict[Key, str], catalog: Catalog, *, force: boo
         usage_grants=grants,
         usage_revokes=revokes,
         unmarked_schemas=tuple(s for s in plan.schemas if not catalog.schemas.get(s)),
+        reasons=reasons,
     )
+
+
+def _differences(
+    view: ViewSpec, digest: str, state: ViewState | None, readers: set[str]
+) -> list[str]:
+    """What differs between a planned view and the database's, in words; [] when nothing."""
+    if state is None:
+        return ["missing"]
+    found = []
+    if state.materialized != view.materialized:
+        found.append("materialised in the code" if view.materialized else "no longer materialised")
+    if not state.intact:
+        found.append("modified by hand")
+    if set(state.readers) != readers:
+        # The readers are part of the digest: a changed grant is not a changed definition.
+        held, wanted = ", ".join(sorted(state.readers)), ", ".join(sorted(readers))
+        found.append(
+            f"privileges: SELECT granted to {held or 'no role'}, wanted {wanted or 'none'}"
+        )
+    elif state.digest != digest:
+        found.append("definition changed")
+    return found
 
 
 def with_dependents(keys: Iterable[Key], dependents: dict[Key, frozenset[Key]]) -> set[Key]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from django.db import DatabaseError, NotSupportedError
 
 
@@ -25,14 +28,44 @@ class GrantError(OrmViewsError, LookupError):
     """A role to grant SELECT to does not exist; raised before any DDL runs."""
 
 
-class ViewBuildError(OrmViewsError, DatabaseError):
-    """The database rejected the SQL of a view; the whole transaction is rolled back."""
+@dataclass(frozen=True)
+class Rejection:
+    """One view the database refused to build: the class, the statement, the server's words."""
 
-    def __init__(self, label: str, statement: str, db_message: str) -> None:
-        self.label = label
-        self.statement = statement
-        self.db_message = db_message
-        super().__init__(f"{label}: the database rejected this view: {db_message}")
+    label: str
+    statement: str
+    db_message: str
+    sqlstate: str | None = None
+
+
+class ViewBuildError(OrmViewsError, DatabaseError):
+    """The database rejected the SQL of one or more views; the whole transaction is rolled back.
+
+    `rejections` lists every view the database refused, each with its message; `blocked` the
+    views not tried because they read a rejected one (they would fail only because of it).
+    """
+
+    def __init__(self, rejections: Sequence[Rejection], blocked: Sequence[str] = ()) -> None:
+        self.rejections = tuple(rejections)
+        self.blocked = tuple(blocked)
+        first = self.rejections[0]
+        self.label, self.statement, self.db_message = first.label, first.statement, first.db_message
+        if len(self.rejections) == 1:
+            message = f"{first.label}: the database rejected this view: {first.db_message}"
+        else:
+            message = f"The database rejected {len(self.rejections)} views:" + "".join(
+                f"\n  {r.label}: {_indent(r.db_message)}" for r in self.rejections
+            )
+        if self.blocked:
+            message += (
+                "\nNot built because they read a rejected view: " + ", ".join(self.blocked) + "."
+            )
+        super().__init__(message)
+
+
+def _indent(text: str) -> str:
+    # The server's message may span lines (LINE 2: ... ^): keep them under their view.
+    return text.replace("\n", "\n    ")
 
 
 class LockTimeoutError(OrmViewsError, DatabaseError):

@@ -21,7 +21,7 @@ from django.db.backends.postgresql import psycopg_any
 
 from . import conf, ddl, diff, introspection, lock_table, locking, safety, script, signals
 from .ddl import Quoting, Statement
-from .exceptions import LockTimeoutError, ViewDefinitionError
+from .exceptions import LockTimeoutError, Rejection, ViewBuildError, ViewDefinitionError
 from .introspection import Relation
 from .plan import Plan, ViewSpec
 from .statement_effects import Target
@@ -47,7 +47,16 @@ class SyncResult:
     built: tuple[ViewSpec, ...]  # the views (re)created, or that a dry run would create
     statements: tuple[str, ...]
     duration: float
-    dropped: tuple[tuple[str, str], ...] = ()  # the views a drop before a statement dropped
+    #: The views a drop before a statement dropped; for a sync, those it dropped and did not
+    #: rebuild: the code no longer defines them, or (with `skip_unbuildable`) the database
+    #: rejected them or they read a rejected view.
+    dropped: tuple[diff.Key, ...] = ()
+    #: What differed from the code (None when the sync did not compare, e.g. a drop).
+    changes: diff.Diff | None = None
+    #: With `skip_unbuildable`: the views the database rejected, with its messages, and those
+    #: left unbuilt because they read one.
+    rejections: tuple[Rejection, ...] = ()
+    left_out: tuple[ViewSpec, ...] = ()
 
     @property
     def script(self) -> str:
@@ -97,11 +106,14 @@ def sync_plan(
     *,
     dry_run: bool = False,
     force: bool = False,
+    skip_unbuildable: bool = False,
 ) -> SyncResult:
     """Make the database's managed views match `plan`, in one transaction.
 
     When the catalog matches the plan (one query), nothing else runs, unless `force`. With
-    `dry_run`, the statements are returned and none is run.
+    `dry_run`, the statements are returned and none is run. With `skip_unbuildable`, the views
+    the database rejects, and those that read them, are left out (dropped) instead of failing
+    the sync; the result names them.
     """
     started = time.monotonic()
     q = quoting(connection)
@@ -109,11 +121,26 @@ def sync_plan(
 
     def result(
         status: SyncStatus,
+        changes: diff.Diff,
         built: Sequence[ViewSpec] = (),
         statements: Sequence[Statement] = (),
+        left_out: Collection[diff.Key] = (),
+        refused: ViewBuildError | None = None,
     ) -> SyncResult:
         sqls = tuple(s.sql for s in statements)
-        done = SyncResult(plan.using, status, plan.views, tuple(built), sqls, _since(started))
+        unchanged = status is SyncStatus.UP_TO_DATE
+        done = SyncResult(
+            plan.using,
+            status,
+            plan.views,
+            tuple(built),
+            sqls,
+            _since(started),
+            changes=changes,
+            dropped=() if unchanged else tuple(sorted(changes.extra | set(left_out))),
+            rejections=refused.rejections if refused else (),
+            left_out=tuple(view for view in plan.views if view.key in left_out),
+        )
         signals.views_synced.send(
             sender=Plan,
             using=plan.using,
@@ -129,28 +156,38 @@ def sync_plan(
         catalog = introspection.catalog(cursor, plan.schemas)
     changes = diff.compare(plan, wanted, catalog, force=force)
     if changes.nothing_to_do:
-        return result(SyncStatus.UP_TO_DATE)
+        return result(SyncStatus.UP_TO_DATE, changes)
     signals.views_pre_sync.send(sender=Plan, using=plan.using, views=plan.views, dry_run=dry_run)
     if dry_run:
         with connection.cursor() as cursor:
             steps = _sync_statements(q, plan, wanted, catalog, changes, cursor)
         statements = [*steps.statements, *_column_comments(q, steps.built)]
-        return result(SyncStatus.DRY_RUN, steps.built, statements)
+        return result(SyncStatus.DRY_RUN, changes, steps.built, statements)
 
+    refused, left_out = None, set()
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         _lock(cursor, q)
         # Another process may have synced while this one waited for the lock.
         catalog = introspection.catalog(cursor, plan.schemas)
         changes = diff.compare(plan, wanted, catalog, force=force)
         if changes.nothing_to_do:
-            return result(SyncStatus.UP_TO_DATE)
+            return result(SyncStatus.UP_TO_DATE, changes)
         steps = _sync_statements(q, plan, wanted, catalog, changes, cursor)
         built, statements = steps.built, steps.statements
         logger.debug("Sync script for database %s:\n%s", plan.using, ddl.as_script(statements))
         managed = _managed(plan, catalog)
-        script.run(cursor, connection, steps.prepare, managed)
+        script.run(cursor, connection, steps.prepare, managed, _reads(plan))
         locking.take(cursor, connection, q, steps.drops, steps.locked)
-        script.run(cursor, connection, steps.swap, managed)
+        try:
+            script.run(cursor, connection, steps.swap, managed, _reads(plan))
+        except ViewBuildError as exc:
+            if not skip_unbuildable:
+                raise
+            # The failed script left the transaction as it was (the drops done): build the rest.
+            refused, left_out = exc, _left_out(plan, exc) & {view.key for view in built}
+            steps = _sync_statements(q, plan, wanted, catalog, changes, cursor, left_out)
+            built, statements = steps.built, [*steps.drops, *steps.swap]
+            script.run(cursor, connection, steps.swap, managed)
         _check_columns(cursor, built)
         comments = _column_comments(q, built)
         script.run(cursor, connection, comments)
@@ -162,7 +199,24 @@ def sync_plan(
         plan.using,
         _since(started),
     )
-    return result(SyncStatus.REBUILT, built, statements)
+    return result(SyncStatus.REBUILT, changes, built, statements, left_out, refused)
+
+
+def _reads(plan: Plan) -> dict[str, list[str]]:
+    """{view class: the view classes it reads}, as `script.run` names them."""
+    labels = {view.key: view.label for view in plan.views}
+    return {view.label: [labels[key] for key in view.dependencies] for view in plan.views}
+
+
+def _left_out(plan: Plan, refused: ViewBuildError) -> set[diff.Key]:
+    """The views the database rejected and every view of the plan that reads one."""
+    failed = {rejection.label for rejection in refused.rejections} | set(refused.blocked)
+    readers: dict[diff.Key, set[diff.Key]] = {}
+    for view in plan.views:
+        for key in view.dependencies:
+            readers.setdefault(key, set()).add(view.key)
+    keys = [view.key for view in plan.views if view.label in failed]
+    return diff.with_dependents(keys, {k: frozenset(v) for k, v in readers.items()})
 
 
 def drop_managed_views(
@@ -259,10 +313,12 @@ def _sync_statements(
     catalog: introspection.Catalog,
     changes: diff.Diff,
     cursor: Any,
+    leave_out: Collection[diff.Key] = (),
 ) -> _Steps:
     """The views to build and the statements that make the database match the plan.
 
-    Raises UnsafeSchemaError or GrantError, before any DDL, for what the sync must not do.
+    `leave_out` are views not to build. Raises UnsafeSchemaError or GrantError, before any
+    DDL, for what the sync must not do.
     """
     safety.check_server(plan, cursor.db.pg_version)
     session = introspection.session(cursor, plan.roles)
@@ -275,7 +331,11 @@ def _sync_statements(
     statements = [ddl.drop_schema(q, s) for s in changes.unused_schemas]
     for schema in changes.unmarked_schemas:
         statements += [*ddl.create_schema(q, schema), ddl.mark_schema(q, schema)]
-    built = [v for v in plan.views if v.key in dropping or v.key not in existing]
+    built = [
+        v
+        for v in plan.views
+        if (v.key in dropping or v.key not in existing) and v.key not in leave_out
+    ]
     lock_table.check(cursor, plan, contents, dropping, built)
     statements += ddl.create_views(q, plan, built, wanted)
     for schema, roles in changes.usage_grants.items():

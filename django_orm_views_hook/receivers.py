@@ -31,7 +31,8 @@ class MigrateRun:
 
     using: str
     fake: bool = False
-    leave_views_dropped: bool = False
+    #: Build every view the database accepts, leave out (dropped) those it rejects.
+    skip_unbuildable: bool = False
     warn: Callable[[str], None] = logger.warning
     stack: ExitStack = field(default_factory=ExitStack)
     non_atomic: tuple[str, ...] = ()
@@ -67,7 +68,7 @@ def drop_views_before_migrations(
         return
     plan = plan or []
     will_run_sql = bool(plan) and not run.fake
-    if not (will_run_sql or run.leave_views_dropped):
+    if not will_run_sql:
         return  # nothing to migrate: post_migrate checks the views, no lock taken
     connection = connections[using]
     run.non_atomic = tuple(str(m) for m, _ in plan if not m.atomic)
@@ -77,11 +78,8 @@ def drop_views_before_migrations(
         run.stack.enter_context(transaction.atomic(using=using))
         executor.hold_lock(connection)
     run.plan = plan_for(using)
-    if run.leave_views_dropped:
-        run.dropped += executor.drop_managed_views(run.plan, connection).dropped
-    else:
-        run.watching = True
-        run.stack.enter_context(connection.execute_wrapper(DropWhatBreaks(run)))
+    run.watching = True
+    run.stack.enter_context(connection.execute_wrapper(DropWhatBreaks(run)))
     if run.non_atomic:
         run.warn(
             f"This migrate cannot be atomic: {', '.join(run.non_atomic)} set atomic = False "
@@ -150,18 +148,13 @@ def rebuild_views_after_migrations(sender: Any, using: str, **kwargs: Any) -> No
     if not _is_ours(sender) or not conf.auto_sync() or not is_postgres(using):
         return
     run = _run_for(using)
-    if run is not None and run.leave_views_dropped:
-        run.warn(
-            f'The managed views of database "{using}" are left dropped (--leave-views-dropped); '
-            "the next migrate or sync_views rebuilds them."
-        )
-        return
     if run is not None:
         run.watching = False  # the rebuild's own statements need no watching
         if run.non_atomic:
             run.warn(_dropped_message(run))
     plan = run.plan if run is not None and run.plan is not None else plan_for(using)
-    result = executor.sync_plan(plan, connections[using])
+    skip = run is not None and run.skip_unbuildable
+    result = executor.sync_plan(plan, connections[using], skip_unbuildable=skip)
     if run is not None:
         run.result = result
 

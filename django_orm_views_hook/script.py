@@ -1,15 +1,17 @@
 """Send a sync's statements to the server as one script, and say clearly what went wrong.
 
 One round trip for the whole plan keeps the time locks are held close to the DDL's own. When
-the script fails, a replay one statement at a time names the view class at fault; a lock
-timeout names the relations other sessions hold; a lost connection says nothing was committed;
+the script fails, a replay one view at a time, each in a savepoint, names every view class the
+database rejects, in one run; a lock timeout names the relations other sessions hold; a lost
+connection says nothing was committed;
 a failure of the server itself (out of shared memory, shutdown) is no view's fault.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from itertools import groupby
 from typing import Any, cast
 
 from django.db import DatabaseError, transaction
@@ -17,7 +19,13 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 from . import conf, ddl, introspection
 from .ddl import Statement
-from .exceptions import ConnectionLostError, LockTimeoutError, ServerError, ViewBuildError
+from .exceptions import (
+    ConnectionLostError,
+    LockTimeoutError,
+    Rejection,
+    ServerError,
+    ViewBuildError,
+)
 
 LOCK_NOT_AVAILABLE = "55P03"
 #: SQLSTATE classes of failures of the server itself, whichever statement met them: insufficient
@@ -36,15 +44,18 @@ def run(
     connection: BaseDatabaseWrapper,
     statements: Sequence[Statement],
     schemas: Sequence[str] = (),
+    reads: Mapping[str, Collection[str]] | None = None,
 ) -> None:
-    """Send the statements as one script; on failure, replay them one by one to name the view.
+    """Send the statements as one script; on failure, replay them to name every view at fault.
 
-    `schemas` are where to look for the holders of a lock that timed out.
+    `schemas` are where to look for the holders of a lock that timed out; `reads` maps a view
+    class to the view classes it reads, so that a reader of a rejected view is not tried. When
+    views are rejected, the transaction is left as it was before the call.
     """
     if not statements:
         return
     with _standard_strings(cursor, connection):
-        _run(cursor, connection, statements, schemas)
+        _run(cursor, connection, statements, schemas, reads or {})
 
 
 def _run(
@@ -52,6 +63,7 @@ def _run(
     connection: BaseDatabaseWrapper,
     statements: Sequence[Statement],
     schemas: Sequence[str],
+    reads: Mapping[str, Collection[str]],
 ) -> None:
     savepoint = _savepoint(using=connection.alias)
     try:
@@ -62,17 +74,54 @@ def _run(
         if sqlstate(batch_error) == LOCK_NOT_AVAILABLE:
             _raise_lock_timeout(cursor, schemas, batch_error)
         raise_if_server_wide(batch_error)
-        for statement in statements:
-            try:
-                cursor.execute(statement.sql)
-            except DatabaseError as exc:
-                raise_if_server_wide(exc)
-                if statement.owner is None:
-                    raise
-                raise ViewBuildError(statement.owner, statement.sql, str(exc).strip()) from exc
+        rejections, blocked = _replay(cursor, connection, statements, reads)
+        transaction.savepoint_rollback(savepoint, using=connection.alias)
+        transaction.savepoint_commit(savepoint, using=connection.alias)
+        if rejections:
+            raise ViewBuildError(rejections, blocked) from batch_error
         raise  # pragma: no cover - the replay fails where the script did
     else:
         transaction.savepoint_commit(savepoint, using=connection.alias)
+
+
+def _replay(
+    cursor: Any,
+    connection: BaseDatabaseWrapper,
+    statements: Sequence[Statement],
+    reads: Mapping[str, Collection[str]],
+) -> tuple[list[Rejection], list[str]]:
+    """Run the statements again, each view's in a savepoint, and collect every rejected view.
+
+    A statement of no view (a drop, a grant) that fails is raised as it is: no view is at
+    fault. Once a view is rejected, those statements are skipped: grants name every view, and
+    the transaction is rolled back anyway.
+    """
+    rejected: dict[str, Rejection] = {}
+    blocked: list[str] = []
+    for owner, group in groupby(statements, key=lambda statement: statement.owner):
+        if owner is None:
+            if not rejected:
+                for statement in group:
+                    cursor.execute(statement.sql)
+            continue
+        if owner in rejected or owner in blocked:
+            continue
+        if any(read in rejected or read in blocked for read in reads.get(owner, ())):
+            blocked.append(owner)
+            continue
+        savepoint = _savepoint(using=connection.alias)
+        for statement in group:
+            try:
+                cursor.execute(statement.sql)
+            except DatabaseError as exc:
+                _raise_if_connection_lost(connection, exc)
+                raise_if_server_wide(exc)
+                transaction.savepoint_rollback(savepoint, using=connection.alias)
+                message = str(exc).strip()
+                rejected[owner] = Rejection(owner, statement.sql, message, sqlstate(exc))
+                break
+        transaction.savepoint_commit(savepoint, using=connection.alias)
+    return list(rejected.values()), blocked
 
 
 @contextlib.contextmanager

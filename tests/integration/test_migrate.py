@@ -230,8 +230,14 @@ def test_a_failed_non_atomic_migrate_rebuilds_the_views_it_dropped():
         try:
             migrate("nonatomicapp", "0001", views="views_nonatomic")
             assert column_types("nonatomic_readings")["value"] == "integer"
-            with pytest.raises(Exception, match="by zero"):
+            with pytest.raises(Exception, match="by zero") as excinfo:
                 migrate("nonatomicapp", "0002", views="views_nonatomic")
+            assert excinfo.value.__notes__ == [
+                "This migrate was not atomic (nonatomicapp.0002_widen_then_fail set atomic = "
+                "False), so each migration committed on its own. Committed: none. "
+                "nonatomicapp.0002_widen_then_fail failed part-way: what it did before the "
+                "error is committed, the rest is not, and the migrations after it did not run."
+            ]
             # The column change committed before the failure; the view was dropped for it
             # in a transaction of its own, and is back, built on the new column type.
             assert column_types("nonatomic_readings")["value"] == "bigint"

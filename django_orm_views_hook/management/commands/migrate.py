@@ -10,7 +10,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 
 from ... import conf, executor, receivers
 from ...autodetector import ReadableViewsAutodetector
-from ...exceptions import ViewBuildError
+from ...exceptions import OrmViewsError
 from ...sync import is_postgres, plan_for
 from .. import reporting
 
@@ -23,16 +23,20 @@ class Command(migrate.Command):
     #: Its "models have changes that are not yet reflected" message leaves readable views out.
     autodetector = ReadableViewsAutodetector
     _run: receivers.MigrateRun | None = None
+    _progress: reporting.MigrateProgress
 
     def add_arguments(self, parser: Any) -> None:
         super().add_arguments(parser)
         parser.add_argument(
-            "--leave-views-dropped",
+            "--skip-unbuildable-views",
+            "--leave-views-dropped",  # its former name, still accepted
+            dest="skip_unbuildable_views",
             action="store_true",
             help=(
-                "Apply the migrations and leave the managed views dropped, for when the "
-                "current view definitions cannot be built on the schema this migrate leaves "
-                "(e.g. migrating backwards). The next migrate or sync_views rebuilds them."
+                "Apply the migrations and build every managed view the database accepts; "
+                "leave dropped, naming each, the views it rejects and those that read them, "
+                "until the next migrate or sync_views. For a backwards migrate whose view "
+                "definitions read a column or table the older schema does not have."
             ),
         )
 
@@ -51,32 +55,40 @@ class Command(migrate.Command):
         run = receivers.MigrateRun(
             using=using,
             fake=bool(options.get("fake")),
-            leave_views_dropped=bool(options.get("leave_views_dropped")),
+            skip_unbuildable=bool(options.get("skip_unbuildable_views")),
             warn=lambda message: self.stderr.write(self.style.WARNING(message)),
         )
         token = receivers.current_run.set(run)
         self._run = run
+        self._progress = reporting.MigrateProgress()
         try:
             with run.stack:
                 super().handle(*args, **options)
-        except ViewBuildError as exc:
+        except CommandError as exc:  # Django's own, e.g. conflicting migrations
             self._recover_non_atomic(run)
-            applied = " after the last committed migration" if run.non_atomic else ""
-            raise CommandError(
-                f"{exc}\nNothing was applied{applied}. If the current view definitions need a "
-                "newer schema than this migrate leaves (e.g. you are migrating backwards), "
-                "rerun it with --leave-views-dropped: it "
-                "applies the migrations and leaves the managed views dropped until the next "
-                "migrate or sync_views."
-            ) from exc
-        except BaseException:
+            message = self._with_outcome(str(exc), run, exc)
+            raise CommandError(message, returncode=exc.returncode) from exc
+        except OrmViewsError as exc:  # the package's: the message says it all
             self._recover_non_atomic(run)
+            raise CommandError(self._with_outcome(str(exc), run, exc)) from exc
+        except BaseException as exc:  # a migration's: its traceback matters, the outcome last
+            self._recover_non_atomic(run)
+            outcome = self._progress.outcome(run.non_atomic, exc)
+            if outcome and hasattr(exc, "add_note"):
+                exc.add_note(outcome)
+            elif outcome:  # pragma: no cover - Python 3.10 has no exception notes
+                self.stderr.write(outcome)
             raise
         finally:
             receivers.current_run.reset(token)
             self._run = None
         if run.result is not None:
-            reporting.report(self, [run.result])
+            reporting.report(self, [reporting.after_migrate(run.result, run.dropped)])
+
+    def _with_outcome(self, message: str, run: receivers.MigrateRun, exc: Exception) -> str:
+        hint = reporting.skip_hint(exc, self._progress)
+        outcome = self._progress.outcome(run.non_atomic, exc)
+        return "\n".join(line for line in (message, hint, outcome) if line)
 
     def _recover_non_atomic(self, run: receivers.MigrateRun) -> None:
         """After a failed non-atomic run, put back what views the schema allows."""
@@ -97,8 +109,11 @@ class Command(migrate.Command):
     ) -> None:
         super().migration_progress_callback(action, migration, fake)
         run = self._run
+        if run is None:
+            return
+        self._progress.record(action, migration)
         finished = action in ("apply_success", "unapply_success")
-        if finished and run is not None and not run.non_atomic:
+        if finished and not run.non_atomic:
             # In one transaction, a data migration's deferred foreign-key checks would still be
             # pending when the next migration alters the table ("pending trigger events"):
             # fire them now, as the commit between migrations would have.

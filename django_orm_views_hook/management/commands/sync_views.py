@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
 from ...exceptions import OrmViewsError
-from ...executor import SyncStatus
+from ...executor import SyncResult, SyncStatus
 from ...sync import sync_views
 from .. import reporting
 
@@ -36,7 +37,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--check",
             action="store_true",
-            help="Change nothing; exit with status 1 when the database differs from the code.",
+            help=(
+                "Change nothing; list every difference, view by view, and exit with status 1 "
+                "when the database differs from the code."
+            ),
         )
         parser.add_argument(
             "--grant-select-permissions-to-user",
@@ -56,21 +60,28 @@ class Command(BaseCommand):
         except OrmViewsError as exc:
             raise CommandError(str(exc)) from exc
         if options["check"]:
-            stale = [r.using for r in results if r.status is not SyncStatus.UP_TO_DATE]
-            if stale:
-                raise CommandError(
-                    f"The views of database(s) {', '.join(stale)} differ from the code; "
-                    "run sync_views or migrate.",
-                    returncode=1,
-                )
-            if self.verbosity >= 1:
-                self.stdout.write("Views are up to date.")
+            self._check(results)
             return
         if options["dry_run"]:
             for result in results:
                 self._print_script(result)
             return
         reporting.report(self, results)
+
+    def _check(self, results: list[SyncResult]) -> None:
+        """List every difference by view and exit with status 1, or say all is up to date."""
+        stale = [result for result in results if result.status is not SyncStatus.UP_TO_DATE]
+        if self.verbosity >= 1:
+            for result in stale:
+                self.stdout.write(f'Views on database "{result.using}" differ from the code:')
+                for line in reporting.differences(result):
+                    self.stdout.write(f"  {line}")
+            if not stale:
+                self.stdout.write("Views are up to date.")
+            else:
+                self.stderr.write("Run sync_views or migrate to make them match.")
+        if stale:
+            sys.exit(1)
 
     def _print_script(self, result: Any) -> None:
         self.stdout.write(f'-- database "{result.using}"')
