@@ -115,7 +115,7 @@ class MigrateProgress:
         done = "unapplied" if self.backwards else "applied"
         if isinstance(exc, ViewBuildError):
             why = "the database rejected the views named above"
-        elif failed is not None:
+        elif failed is not None and not isinstance(exc, OrmViewsError):
             why = f"{failed} failed"
         else:
             why = "the error above stopped it"
