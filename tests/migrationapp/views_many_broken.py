@@ -24,7 +24,7 @@ class LegacyReader(PostgresViewFromSQL):
 
 class Typo(PostgresViewFromSQL):
     prefix = "mig"
-    sql = "SELECT id, FROM migrationapp_item"
+    sql = "SELECT id, lenght(note) AS note_length FROM migrationapp_item"
 
 
 class ItemSnapshot(PostgresMaterialisedViewMixin, PostgresViewFromSQL):
