@@ -117,6 +117,13 @@ class DropWhatBreaks:
                     )
                 finally:
                     self.busy = False
+                if dropped.dropped:
+                    logger.info(
+                        'Dropped %d views on database "%s" before: %s',
+                        len(dropped.dropped),
+                        run.using,
+                        sql if isinstance(sql, str) else repr(sql),
+                    )
                 run.dropped += dropped.dropped
         return execute(sql, params, many, context)
 
