@@ -17,7 +17,7 @@ from django.db import OperationalError, connections
 
 from . import conf, diff, executor, introspection, sync
 from .exceptions import ViewDefinitionError
-from .plan import build_plan, check_schema
+from .plan import Plan, ViewSpec, build_plan, check_databases, check_schema
 from .readable import readable_views
 from .registry import default_registry
 from .sync import databases
@@ -30,21 +30,44 @@ def _keep_placeholders(sql: str, params: Sequence[Any]) -> str:
 
 @checks.register()
 def check_definitions(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[Any]:
-    """orm_views.E001: a view class that the sync would refuse."""
-    errors = []
+    """orm_views.E001: a view class that the sync would refuse; W003: names alike but for case."""
+    errors: list[Any] = []
+    hint = "Fix the view class named above; the sync refuses to run until then."
+    try:
+        check_databases(default_registry.classes, list(connections))
+    except ViewDefinitionError as exc:
+        errors.append(checks.Error(str(exc), hint=hint, id="orm_views.E001"))
     for using in databases(default_registry):
         try:
             # Compile without inlining parameters: that needs a connection, a check must not.
-            build_plan(default_registry.for_database(using), using, inline=_keep_placeholders)
+            plan = build_plan(
+                default_registry.for_database(using), using, inline=_keep_placeholders
+            )
         except ViewDefinitionError as exc:
-            errors.append(
-                checks.Error(
-                    str(exc),
-                    hint="Fix the view class named above; the sync refuses to run until then.",
-                    id="orm_views.E001",
+            errors.append(checks.Error(str(exc), hint=hint, id="orm_views.E001"))
+        else:
+            errors += _case_warnings(plan)
+    return errors
+
+
+def _case_warnings(plan: Plan) -> list[Any]:
+    """Names that only quoting tells apart: unquoted SQL folds them to lower case."""
+    first: dict[tuple[str, str], ViewSpec] = {}
+    warnings = []
+    for view in plan.views:
+        folded = (view.schema.lower(), view.name.lower())
+        other = first.setdefault(folded, view)
+        if other is not view:
+            warnings.append(
+                checks.Warning(
+                    f'views "{other.schema}"."{other.name}" ({other.label}) and '
+                    f'"{view.schema}"."{view.name}" ({view.label}) differ only by case; '
+                    f"unquoted SQL reads both as {view.schema.lower()}.{view.name.lower()}.",
+                    hint="Give one of them another `name`.",
+                    id="orm_views.W003",
                 )
             )
-    return errors
+    return warnings
 
 
 @checks.register()
@@ -71,7 +94,13 @@ def check_settings(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> l
     for name in ("ORM_VIEWS_AUTO_SYNC",):
         if not isinstance(getattr(settings, name, True), bool):
             errors.append(checks.Error(f"{name} must be True or False.", id="orm_views.E103"))
-    for name in ("ORM_VIEWS_LOCK_ATTEMPT_TIMEOUT", "ORM_VIEWS_LOCK_BUDGET"):
+    for name in (
+        "ORM_VIEWS_LOCK_ATTEMPT_TIMEOUT",
+        "ORM_VIEWS_LOCK_BUDGET",
+        "ORM_VIEWS_LOCK_TIMEOUT",
+    ):
+        if name == "ORM_VIEWS_LOCK_TIMEOUT" and conf.lock_timeout_setting() is None:
+            continue  # None: wait forever
         try:
             conf.duration(name)
         except ImproperlyConfigured as exc:

@@ -52,10 +52,21 @@ def grant_select_to() -> tuple[str, ...]:
     return tuple(value)
 
 
+def lock_timeout_setting() -> Any:
+    """ORM_VIEWS_LOCK_TIMEOUT as set, unvalidated."""
+    return _get("ORM_VIEWS_LOCK_TIMEOUT")
+
+
 def lock_timeout() -> str | None:
-    """`SET LOCAL lock_timeout` for a sync, e.g. "5s"; None waits forever."""
-    value = _get("ORM_VIEWS_LOCK_TIMEOUT")
-    return None if value is None else str(value)
+    """`SET LOCAL lock_timeout` for a sync: "5s", or 5 (seconds); None waits forever.
+
+    Validated like the other durations: PostgreSQL would read a bare 5 as milliseconds.
+    """
+    value = lock_timeout_setting()
+    if value is None:
+        return None
+    seconds = duration("ORM_VIEWS_LOCK_TIMEOUT")
+    return value.strip() if isinstance(value, str) else f"{seconds:g}s"
 
 
 def allow_cascade() -> bool:

@@ -10,9 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 
-from django.db.backends.utils import truncate_name
-
-from .plan import MAX_IDENTIFIER_BYTES, Plan, ViewSpec
+from .plan import Plan, ViewSpec
 
 #: Every object this package creates carries this at the start of its comment; the sync
 #: trusts the database's own record, not the current code, to know what it may drop.
@@ -75,7 +73,8 @@ def create_schema(q: Quoting, schema: str) -> list[Statement]:
 
 
 def index_name(view: ViewSpec) -> str:
-    return truncate_name(f"{view.name}_{view.pk_field}_uniq", MAX_IDENTIFIER_BYTES)
+    """The pk_field index's name, as the plan chose it (cut by bytes, never a view's name)."""
+    return view.unique_index or f"{view.name}_{view.pk_field}_uniq"
 
 
 def declared_indexes(view: ViewSpec) -> list[str]:

@@ -350,21 +350,27 @@ def _column_comments(q: Quoting, built: Sequence[ViewSpec]) -> list[Statement]:
 
 
 def _check_columns(cursor: Any, built: Sequence[ViewSpec]) -> None:
-    """Fail the sync when a readable view's model names a column its view does not have."""
+    """Fail the sync when readable views' models name columns their views do not have.
+
+    Every such view is named at once, one line each.
+    """
     checked = [view for view in built if view.required_columns]
     if not checked:
         return
     found = introspection.columns(cursor, [view.key for view in checked])
+    problems = []
     for view in checked:
         actual = found.get(view.key, [])
         missing = [c for c in view.required_columns if c not in actual]
         if missing:
             extra = [c for c in actual if c not in view.required_columns]
-            raise ViewDefinitionError(
+            problems.append(
                 f"{view.label}: the model's fields and the view's columns disagree. Missing "
                 f"from the view: {', '.join(missing)}. In the view but not the model: "
                 f"{', '.join(extra) or 'none'}. Fix the fields or the view's query."
             )
+    if problems:
+        raise ViewDefinitionError("\n".join(problems))
 
 
 def _lock(cursor: Any, q: Quoting) -> None:

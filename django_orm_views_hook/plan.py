@@ -6,11 +6,14 @@ Querysets are compiled here (which needs the database's SQL dialect but sends no
 
 from __future__ import annotations
 
+import dataclasses
 import graphlib
+import hashlib
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from django.apps import apps
 from django.db import connections
 from django.db.models import QuerySet
 
@@ -52,6 +55,9 @@ class ViewSpec:
     #: Columns the view must have after creation (a readable view's model fields); the sync
     #: fails, naming the class, when one is missing.
     required_columns: tuple[str, ...] = ()
+    #: The unique index on `pk_field` (materialised only): cut to 63 bytes and never the name
+    #: of another relation of the plan.
+    unique_index: str | None = None
     #: Documentation for analysts: becomes the view's COMMENT (the class docstring by default).
     comment: str | None = None
     #: (column, text) for COMMENT ON COLUMN: a readable view's field help_text or verbose_name.
@@ -156,7 +162,10 @@ def _compile_query(
         # Always through the driver, even without parameters: Django doubles every literal %
         # in the SQL it compiles (LIKE '%%' || ...), and only the driver's formatting undoes it.
         return inline(sql, params), columns
-    sql = read_sql(cls)
+    try:
+        sql = read_sql(cls)
+    except Exception as exc:
+        raise ViewDefinitionError(f"{owner}: reading `sql` raised {exc!r}.") from exc
     if not isinstance(sql, str) or not sql.strip():
         raise ViewDefinitionError(
             f"{owner}: `sql` must be a non-empty SELECT statement, not {sql!r} "
@@ -216,14 +225,20 @@ def build_spec(
     `granted`: the plan grants SELECT to roles, so a visible view gets security_barrier.
     """
     owner = label(cls)
+    _check_declared(cls)
+    materialized = bool(getattr(cls, "materialized", False))
     pk_field = getattr(cls, "pk_field", None)
     if pk_field is not None:
         check_identifier(owner, "pk_field", pk_field)
+        if not materialized:
+            raise ViewDefinitionError(
+                f"{owner}: pk_field {pk_field!r} is set, but the view is not materialised, so "
+                "it would be ignored; mix in PostgresMaterialisedViewMixin or remove it."
+            )
     with_data = getattr(cls, "with_data", True)
     if not isinstance(with_data, bool):
         raise ViewDefinitionError(f"{owner}: with_data must be True or False, not {with_data!r}.")
     query, columns = _compile_query(cls, using, inline)
-    materialized = bool(getattr(cls, "materialized", False))
     hidden = bool(getattr(cls, "hidden", False))
     if materialized and pk_field and columns is not None and pk_field not in columns:
         raise ViewDefinitionError(
@@ -248,6 +263,19 @@ def build_spec(
         security_barrier=_view_option(owner, cls, "security_barrier", granted and not hidden),
         security_invoker=_view_option(owner, cls, "security_invoker", False),
     )
+
+
+def _check_declared(cls: type[PostgresView]) -> None:
+    """Refuse a `name`, `prefix`, `schema` or `database` that is set but is not a string.
+
+    They would be silently ignored (the derived name, the default schema or database used).
+    A readable view's model field of that name is a column, not a setting.
+    """
+    for attribute in ("name", "prefix", "schema", "database"):
+        value = getattr(cls, attribute, None)
+        if value is None or isinstance(value, str) or hasattr(value, "field"):
+            continue
+        raise ViewDefinitionError(f"{label(cls)}: `{attribute}` must be a string, not {value!r}.")
 
 
 def _column_comments(cls: type[PostgresView]) -> tuple[tuple[str, str], ...]:
@@ -292,8 +320,11 @@ def _dependencies(cls: type[PostgresView], known: Collection[type], using: str) 
     owner = label(cls)
     declared = getattr(cls, "view_dependencies", ()) or ()
     if isinstance(declared, (str, bytes)) or not isinstance(declared, Iterable):
-        raise DependencyError(f"{owner}: view_dependencies must be a list of view classes.")
-    dependencies = list(declared)
+        raise DependencyError(
+            f"{owner}: view_dependencies must be a list of view classes or of "
+            '"app_label.ClassName" strings.'
+        )
+    dependencies = [_resolve(owner, dependency, known) for dependency in declared]
     for dependency in dependencies:
         if dependency in known:
             continue
@@ -312,6 +343,41 @@ def _dependencies(cls: type[PostgresView], known: Collection[type], using: str) 
             f'for database "{using}"; define it in an app\'s views module or remove it.'
         )
     return dependencies
+
+
+def _resolve(owner: str, dependency: Any, known: Collection[type]) -> Any:
+    """A view class for a `view_dependencies` entry: the class, or "app_label.ClassName".
+
+    A string avoids a circular import between two apps' views modules.
+    """
+    if not isinstance(dependency, str):
+        return dependency
+    found = [cls for cls in known if dependency in (_app_dotted(cls), label(cls))]
+    if len(found) == 1:
+        return found[0]
+    same_name = [_app_dotted(cls) for cls in known if cls.__name__ == dependency.split(".")[-1]]
+    suggestion = f" Did you mean {' or '.join(repr(s) for s in same_name)}?" if same_name else ""
+    raise DependencyError(
+        f"{owner}: view_dependencies names {dependency!r}, which is not a registered view of "
+        'this database; name a view class, or write it as "app_label.ClassName".' + suggestion
+    )
+
+
+def _app_dotted(cls: type) -> str:
+    """`app_label.ClassName`, the app being the installed app whose module defines the class."""
+    config = apps.get_containing_app_config(cls.__module__)
+    return f"{config.label if config else cls.__module__}.{cls.__name__}"
+
+
+def check_databases(classes: Iterable[type[PostgresView]], aliases: Collection[str]) -> None:
+    """Refuse a view whose `database` is not an alias of DATABASES: it would never be built."""
+    for cls in classes:
+        alias = view_database(cls)
+        if alias not in aliases:
+            raise ViewDefinitionError(
+                f'{label(cls)}: database "{alias}" is not in DATABASES (its aliases: '
+                f"{', '.join(aliases)}); the view would never be built. Fix `database`."
+            )
 
 
 def build_plan(
@@ -349,6 +415,7 @@ def build_plan(
         keys = tuple(specs[dependency].key for dependency in dependencies[cls])
         specs[cls] = build_spec(cls, using, inline, keys, granted=bool(roles))
 
+    specs = _with_unique_index_names(specs)
     seen: dict[tuple[str, str], str] = {}
     for spec in specs.values():
         if spec.key in seen:
@@ -362,3 +429,34 @@ def build_plan(
     for role in roles:
         check_identifier("ORM_VIEWS_GRANT_SELECT_TO", "role", role)
     return Plan(using=using, views=views, roles=tuple(dict.fromkeys(roles)))
+
+
+def _with_unique_index_names(specs: dict[type, ViewSpec]) -> dict[type, ViewSpec]:
+    """Name each pk_field index `<view>_<pk_field>_uniq`, hashed when too long or taken.
+
+    An index shares its schema's namespace with the views: view `mv_id_uniq` and the index of
+    view `mv` on `id` would collide, and so would two names PostgreSQL truncated alike.
+    """
+    taken = {spec.key for spec in specs.values()}
+    named = {}
+    for cls, spec in specs.items():
+        if spec.materialized and spec.pk_field:
+            name = f"{spec.name}_{spec.pk_field}_uniq"
+            if len(name.encode()) > MAX_IDENTIFIER_BYTES or (spec.schema, name) in taken:
+                name = hashed_identifier(name)
+            if (spec.schema, name) in taken:
+                raise ViewDefinitionError(
+                    f'{spec.label}: the name of its pk_field index, "{name}", is taken by '
+                    "another view; rename the view."
+                )
+            taken.add((spec.schema, name))
+            spec = dataclasses.replace(spec, unique_index=name)
+        named[cls] = spec
+    return named
+
+
+def hashed_identifier(name: str) -> str:
+    """`name` cut to fit 63 bytes (at a character boundary) with 8 hex digits of its hash."""
+    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+    head = name.encode()[: MAX_IDENTIFIER_BYTES - len(digest) - 1].decode(errors="ignore")
+    return f"{head}_{digest}"

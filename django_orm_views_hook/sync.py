@@ -9,7 +9,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from . import conf, ddl, executor, locking
 from .exceptions import ViewDefinitionError
-from .plan import Plan, build_plan
+from .plan import Plan, build_plan, check_databases
 from .registry import Registry, default_registry
 from .views import PostgresView, label, view_database, view_name, view_schema
 
@@ -29,6 +29,7 @@ def plan_for(
     """The validated plan of database `using`, granting SELECT to `roles` (default: setting)."""
     registry = registry or default_registry
     roles = conf.grant_select_to() if roles is None else roles
+    check_databases(registry.classes, list(connections))
     return build_plan(registry.for_database(using), using, roles=roles)
 
 

@@ -63,7 +63,8 @@ class PostgresView:
     prefix: ClassVar[str | None] = None
     schema: ClassVar[str | None] = None
     database: ClassVar[str] = DEFAULT_DB_ALIAS
-    view_dependencies: ClassVar[Sequence[type[PostgresView]]] = ()
+    #: View classes this one reads, or "app_label.ClassName" strings (no circular imports).
+    view_dependencies: ClassVar[Sequence[type[PostgresView] | str]] = ()
     hidden: ClassVar[bool] = False
     #: COMMENT ON VIEW for analysts (psql \d+, BI tools): None uses the class docstring,
     #: a string replaces it, False writes none.
