@@ -69,19 +69,31 @@ ORDER BY 2, 3, 5, 6
 # The views whose rule depends on what statements are about to drop: relations (and the tables
 # that inherit from them), columns (refobjsubid is the column's number; a whole-row reference
 # depends on the relation only, and survives a dropped column), constraints (a GROUP BY on a
-# primary key). Names resolve as the statements' own would: qualified, or on the search_path.
+# primary key), functions (every overload of the name), types (and the columns of that type,
+# which a DROP TYPE ... CASCADE drops). Names resolve as the statements' own would: qualified,
+# or on the search_path.
 BREAKING_SQL = """
 WITH RECURSIVE target AS (
-    SELECT to_regclass(CASE WHEN t.s IS NULL THEN quote_ident(t.r)
-                            ELSE quote_ident(t.s) || '.' || quote_ident(t.r) END)::oid AS relid,
-           t.col, t.con, t.rec
-    FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::bool[])
-         AS t(s, r, col, con, rec)
+    SELECT t.kind, t.s, t.r, t.col, t.con, t.rec,
+           CASE WHEN t.kind = 'relation' THEN
+               to_regclass(CASE WHEN t.s IS NULL THEN quote_ident(t.r)
+                                ELSE quote_ident(t.s) || '.' || quote_ident(t.r) END)::oid
+           END AS relid
+    FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::bool[])
+         AS t(kind, s, r, col, con, rec)
 ), rel AS (
     SELECT relid, col, con, rec FROM target WHERE relid IS NOT NULL
     UNION
     SELECT i.inhrelid, rel.col, rel.con, true
     FROM rel JOIN pg_inherits i ON i.inhparent = rel.relid WHERE rel.rec
+), routines AS (
+    SELECT p.oid FROM target t
+    JOIN pg_proc p ON p.proname = t.r JOIN pg_namespace n ON n.oid = p.pronamespace
+    WHERE t.kind = 'function' AND (n.nspname = t.s OR t.s IS NULL AND pg_function_is_visible(p.oid))
+), types AS (
+    SELECT ty.oid FROM target t
+    JOIN pg_type ty ON ty.typname = t.r JOIN pg_namespace n ON n.oid = ty.typnamespace
+    WHERE t.kind = 'type' AND (n.nspname = t.s OR t.s IS NULL AND pg_type_is_visible(ty.oid))
 ), object AS (
     SELECT 'pg_class'::regclass AS classid, relid AS objid, NULL::int AS objsubid
     FROM rel WHERE col IS NULL AND con IS NULL
@@ -92,6 +104,15 @@ WITH RECURSIVE target AS (
     UNION ALL
     SELECT 'pg_constraint'::regclass, c.oid, 0
     FROM rel JOIN pg_constraint c ON c.conrelid = rel.relid AND c.conname = rel.con
+    UNION ALL
+    SELECT 'pg_proc'::regclass, oid, NULL FROM routines
+    UNION ALL
+    SELECT 'pg_type'::regclass, oid, NULL FROM types
+    UNION ALL
+    SELECT 'pg_class'::regclass, a.attrelid, a.attnum::int
+    FROM types JOIN pg_type ty ON ty.oid = types.oid OR ty.typelem = types.oid
+    JOIN pg_attribute a ON a.atttypid = ty.oid
+    WHERE a.attnum > 0 AND NOT a.attisdropped
 )
 SELECT DISTINCT vn.nspname, vc.relname
 FROM object o
@@ -277,6 +298,7 @@ def views_broken_by(cursor: Any, targets: Sequence[Target]) -> set[tuple[str, st
     cursor.execute(
         BREAKING_SQL,
         [
+            [t.kind for t in targets],
             [t.schema for t in targets],
             [t.relation for t in targets],
             [t.column for t in targets],

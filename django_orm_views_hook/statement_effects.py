@@ -1,10 +1,11 @@
 """What an SQL statement drops that a view can read, told by PostgreSQL's own grammar (pglast).
 
 `migrate` asks this of every statement it is about to run, so that it drops only the views the
-statement would break: a dropped or retyped column, a dropped table or constraint. Data
-statements and DDL that leaves columns alone (indexes, comments, grants, renames, new tables,
-functions, extensions) break no view. What cannot be told (a `DO` block, a procedure call,
-SQL that does not parse) answers `unknown`: every managed view must go. Pure: text in, data out.
+statement would break: a dropped or retyped column, a dropped table, constraint, function or
+type. Data statements and DDL that leaves columns alone (indexes, comments, grants, renames,
+new tables, functions, extensions) break no view. What cannot be told (a `DO` block, a procedure
+call, SQL that does not parse) answers `unknown`: every managed view must go. Pure: text in,
+data out.
 """
 
 from __future__ import annotations
@@ -84,6 +85,13 @@ _RELATIONS = {
     ObjectType.OBJECT_MATVIEW,
     ObjectType.OBJECT_SEQUENCE,
 }
+_ROUTINES = {
+    ObjectType.OBJECT_FUNCTION,
+    ObjectType.OBJECT_PROCEDURE,
+    ObjectType.OBJECT_ROUTINE,
+    ObjectType.OBJECT_AGGREGATE,
+}
+_TYPES = {ObjectType.OBJECT_TYPE, ObjectType.OBJECT_DOMAIN}
 #: Dropping these breaks no view: a view never depends on them.
 _UNREAD = {
     ObjectType.OBJECT_INDEX,
@@ -100,14 +108,16 @@ _PLACEHOLDER = re.compile(r"%%|%(?:\([^)]*\))?s")
 
 @dataclass(frozen=True)
 class Target:
-    """A relation, or one of its columns or constraints, that a statement drops or retypes."""
+    """What a statement drops or retypes: a relation, one of its columns or constraints, a
+    function (every overload of the name) or a type."""
 
     schema: str | None  # None: found on the search_path
-    relation: str
+    relation: str  # the relation's name, or the function's or the type's
     column: str | None = None
     constraint: str | None = None
     #: Also the tables that inherit from it (and partitions): no ONLY in the statement.
     recurse: bool = True
+    kind: str = "relation"  # or "function", "type"
 
 
 @dataclass(frozen=True)
@@ -166,9 +176,14 @@ def _targets(statement: ast.Node) -> list[Target] | None:
     if isinstance(statement, ast.DropStmt):
         if statement.removeType in _UNREAD:
             return []
+        objects = statement.objects or ()
         if statement.removeType in _RELATIONS:
-            return [_relation([part.sval for part in name]) for name in statement.objects or ()]
-        return None  # a function, type, schema, extension...: their readers are not looked up
+            return [_named([part.sval for part in name]) for name in objects]
+        if statement.removeType in _ROUTINES:
+            return [_named([p.sval for p in o.objname or ()], "function") for o in objects]
+        if statement.removeType in _TYPES:
+            return [_named([p.sval for p in o.names or ()], "type") for o in objects]
+        return None  # a schema, an extension, an operator...: their readers are not looked up
     return [] if isinstance(statement, _SAFE_STATEMENTS) else None
 
 
@@ -192,6 +207,6 @@ def _altered(statement: ast.AlterTableStmt) -> list[Target] | None:
     return found
 
 
-def _relation(name: list[str]) -> Target:
-    *qualifiers, relation = name
-    return Target(qualifiers[-1] if qualifiers else None, relation)
+def _named(name: list[str], kind: str = "relation") -> Target:
+    *qualifiers, last = name
+    return Target(qualifiers[-1] if qualifiers else None, last, kind=kind)

@@ -122,7 +122,7 @@ def test_a_deleted_model_drops_the_readers_of_its_tables():
     assert not {"brk_labellinks", "brk_labeltexts"} & set(after)
 
 
-def test_readers_are_found_by_column_through_inheritance_and_by_constraint():
+def test_readers_are_found_through_inheritance_by_constraint_function_and_type():
     with connection.cursor() as cursor:
         cursor.execute(
             "CREATE SCHEMA brk_s;"
@@ -130,7 +130,14 @@ def test_readers_are_found_by_column_through_inheritance_and_by_constraint():
             " CREATE TABLE brk_s.child () INHERITS (brk_s.parent);"
             " CREATE VIEW brk_s.reads_child_a AS SELECT a FROM brk_s.child;"
             " CREATE VIEW brk_s.whole_row AS SELECT p FROM brk_s.parent p;"
-            " CREATE VIEW brk_s.by_key AS SELECT id, b FROM brk_s.parent GROUP BY id"
+            " CREATE VIEW brk_s.by_key AS SELECT id, b FROM brk_s.parent GROUP BY id;"
+            " CREATE FUNCTION brk_s.twice(int) RETURNS int LANGUAGE sql AS 'SELECT 2 * $1';"
+            " CREATE FUNCTION brk_s.twice(text) RETURNS text LANGUAGE sql AS 'SELECT $1 || $1';"
+            " CREATE VIEW brk_s.calls AS SELECT brk_s.twice(1) AS v;"
+            " CREATE TYPE brk_s.mood AS ENUM ('ok');"
+            " CREATE TABLE brk_s.feeling (m brk_s.mood, n int);"
+            " CREATE VIEW brk_s.reads_mood AS SELECT m FROM brk_s.feeling;"
+            " CREATE VIEW brk_s.reads_n AS SELECT n FROM brk_s.feeling"
         )
         try:
 
@@ -143,5 +150,8 @@ def test_readers_are_found_by_column_through_inheritance_and_by_constraint():
             assert found(Target("brk_s", "parent", constraint="parent_pkey")) == {"by_key"}
             assert found(Target("brk_s", "parent")) == {"whole_row", "by_key", "reads_child_a"}
             assert found(Target(None, "parent"), Target("brk_s", "nothing")) == set()
+            assert found(Target("brk_s", "twice", kind="function")) == {"calls"}
+            # DROP TYPE ... CASCADE drops the columns of that type: their readers go first.
+            assert found(Target("brk_s", "mood", kind="type")) == {"reads_mood"}
         finally:
             cursor.execute("DROP SCHEMA brk_s CASCADE")

@@ -49,13 +49,28 @@ def test_dropped_and_retyped_columns_and_dropped_tables_are_named():
     assert of_sql("SET lock_timeout = '1s'; DROP TABLE t").targets == (Target(None, "t"),)
 
 
+def test_dropped_functions_and_types_are_named():
+    effects = of_sql(
+        "DROP TRIGGER trg ON t; DROP FUNCTION IF EXISTS s.f(int), g CASCADE;"
+        " DROP TYPE mood; DROP DOMAIN s.positive; DROP AGGREGATE agg(int)"
+    )
+    assert effects.targets == (
+        Target("s", "f", kind="function"),
+        Target(None, "g", kind="function"),
+        Target(None, "mood", kind="type"),
+        Target("s", "positive", kind="type"),
+        Target(None, "agg", kind="function"),
+    )
+
+
 @pytest.mark.parametrize(
     "sql",
     [
         "DO $$ BEGIN EXECUTE 'ALTER TABLE t DROP COLUMN a'; END $$",
         "CALL migrate_things()",
         "EXECUTE prepared_statement",
-        "DROP FUNCTION f()",
+        "DROP SCHEMA s CASCADE",
+        "DROP EXTENSION pg_trgm",
         "ALTER TABLE t RENAME TO u; ALTER TABLE u DROP COLUMN a",  # u is not u yet
         "SET search_path TO other; DROP TABLE t",
         "RESET ALL; DROP TABLE t",
