@@ -6,8 +6,9 @@ connection (`ops.quote_name`) and the driver (literal inlining), so tests can pa
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import groupby
 
 from .plan import Plan, ViewSpec
@@ -17,6 +18,9 @@ from .plan import Plan, ViewSpec
 OWNER_MARK = "Managed by django_orm_views_hook."
 #: A view's comment records the digest of the definition it was built from.
 DIGEST_PREFIX = OWNER_MARK + " digest="
+#: The comment of a build area (see `build_schema`). It does not start with OWNER_MARK: a build
+#: area is never a managed schema, only a place the sync empties before it commits.
+BUILD_MARK = "Build area of django_orm_views_hook"
 
 
 #: View options (reloptions) a ViewSpec may turn on, by attribute name.
@@ -179,6 +183,59 @@ def drop_schema(q: Quoting, schema: str) -> Statement:
 def refresh_view(q: Quoting, schema: str, name: str, *, concurrently: bool = False) -> Statement:
     how = " CONCURRENTLY" if concurrently else ""
     return Statement(f"REFRESH MATERIALIZED VIEW{how} {q.qualified(schema, name)}")
+
+
+def build_schema(schema: str) -> str:
+    """The build area of `schema`: where the replacements of its live views are built, with
+    their data and indexes, before being moved in. Index names are unique per schema, so the
+    replacements keep their final names there and nothing is renamed."""
+    name = f"{schema}__orm_build"
+    if len(name.encode()) <= MAX_IDENTIFIER_BYTES:
+        return name
+    return "orm_build_" + hashlib.sha256(schema.encode()).hexdigest()[:24]
+
+
+def beside_key(view: ViewSpec) -> tuple[str, str]:
+    return (build_schema(view.schema), view.name)
+
+
+def create_build_schema(q: Quoting, schema: str) -> list[Statement]:
+    area = q.name(build_schema(schema))
+    text = (
+        f"{BUILD_MARK}: replacements of the views of schema {schema} are built here, then moved "
+        "there in the same transaction; the next sync drops a leftover."
+    )
+    return [
+        Statement(f"CREATE SCHEMA {area}"),
+        Statement(f"COMMENT ON SCHEMA {area} IS {q.literal(text)}"),
+    ]
+
+
+def drop_build_schema(q: Quoting, area: str) -> Statement:
+    """A leftover build area, which the sync checked holds only what it built."""
+    return Statement(f"DROP SCHEMA {q.name(area)} CASCADE")
+
+
+def beside(q: Quoting, view: ViewSpec) -> ViewSpec | None:
+    """`view` as built in its build area; None when a declared index cannot be pointed there."""
+    live = f" ON {q.qualified(view.schema, view.name)} "
+    area = f" ON {q.qualified(build_schema(view.schema), view.name)} "
+    if any(live not in sql for sql in view.indexes):
+        return None
+    indexes = tuple(sql.replace(live, area, 1) for sql in view.indexes)
+    return replace(view, schema=build_schema(view.schema), indexes=indexes)
+
+
+def move_views(q: Quoting, views: Sequence[ViewSpec]) -> list[Statement]:
+    """Move the views built beside into their schema (with their indexes, data and grants)."""
+    return [
+        Statement(
+            f"ALTER {kind_keyword(view.materialized)} "
+            f"{q.qualified(build_schema(view.schema), view.name)} SET SCHEMA {q.name(view.schema)}",
+            view.label,
+        )
+        for view in views
+    ]
 
 
 def set_lock_timeout(q: Quoting, timeout: str) -> Statement:

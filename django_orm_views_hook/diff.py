@@ -38,11 +38,13 @@ class Diff:
     unmarked_schemas: tuple[str, ...] = ()  # plan schemas missing or not yet marked as ours
     #: Why each stale view differs, in words (`sync_views --check` lists them).
     reasons: dict[Key, tuple[str, ...]] = field(default_factory=dict)
+    leftovers: tuple[str, ...] = ()  # build areas an unfinished sync left behind
 
     @property
     def nothing_to_do(self) -> bool:
         return not (
-            self.stale
+            self.leftovers
+            or self.stale
             or self.extra
             or self.unused_schemas
             or self.usage_grants
@@ -76,6 +78,7 @@ def compare(plan: Plan, digests: dict[Key, str], catalog: Catalog, *, force: boo
         usage_revokes=revokes,
         unmarked_schemas=tuple(s for s in plan.schemas if not catalog.schemas.get(s)),
         reasons=reasons,
+        leftovers=catalog.leftovers,
     )
 
 

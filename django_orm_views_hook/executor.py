@@ -12,14 +12,25 @@ import logging
 import time
 import zlib
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db import DatabaseError, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.postgresql import psycopg_any
 
-from . import conf, ddl, diff, introspection, lock_table, locking, safety, script, signals
+from . import (
+    conf,
+    ddl,
+    diff,
+    introspection,
+    lock_table,
+    locking,
+    safety,
+    script,
+    signals,
+    staging,
+)
 from .ddl import Quoting, Statement
 from .exceptions import LockTimeoutError, Rejection, ViewBuildError, ViewDefinitionError
 from .introspection import Relation
@@ -176,7 +187,16 @@ def sync_plan(
         built, statements = steps.built, steps.statements
         logger.debug("Sync script for database %s:\n%s", plan.using, ddl.as_script(statements))
         managed = _managed(plan, catalog)
-        script.run(cursor, connection, steps.prepare, managed, _reads(plan))
+        try:
+            script.run(cursor, connection, steps.prepare, managed, _reads(plan))
+        except ViewBuildError as exc:
+            if not skip_unbuildable:
+                raise
+            # The failed script left the transaction as it was: prepare the rest.
+            refused, left_out = exc, _left_out(plan, exc) & {view.key for view in built}
+            steps = _sync_statements(q, plan, wanted, catalog, changes, cursor, left_out)
+            script.run(cursor, connection, steps.prepare, managed)
+        _check_early_readers(cursor, steps)
         locking.take(cursor, connection, q, steps.drops, steps.locked)
         try:
             script.run(cursor, connection, steps.swap, managed, _reads(plan))
@@ -184,10 +204,17 @@ def sync_plan(
             if not skip_unbuildable:
                 raise
             # The failed script left the transaction as it was (the drops done): build the rest.
-            refused, left_out = exc, _left_out(plan, exc) & {view.key for view in built}
-            steps = _sync_statements(q, plan, wanted, catalog, changes, cursor, left_out)
-            built, statements = steps.built, [*steps.drops, *steps.swap]
+            refused = exc
+            left_out |= _left_out(plan, exc) & {view.key for view in steps.built}
+            late = steps.stages.without(left_out)
+            steps = replace(
+                steps,
+                built=[view for view in steps.built if view.key not in left_out],
+                stages=late,
+                swap=_swap(q, plan, wanted, changes, late),
+            )
             script.run(cursor, connection, steps.swap, managed)
+        built, statements = steps.built, steps.statements
         _check_columns(cursor, built)
         comments = _column_comments(q, built)
         script.run(cursor, connection, comments)
@@ -300,6 +327,8 @@ class _Steps:
     drops: list[Statement]  # take those locks, in retried short attempts
     locked: list[diff.Key]  # the live views the drops lock
     swap: list[Statement]  # with the locks held, until the commit
+    stages: staging.Stages
+    dropped: list[int]  # oids of the live views the drops remove
 
     @property
     def statements(self) -> list[Statement]:
@@ -328,21 +357,70 @@ def _sync_statements(
     existing = {view.key for view in contents.views_in_drop_order}
     dropping = diff.with_dependents((changes.stale & existing) | changes.extra, contents.dependents)
     drops, locked = _drop(q, plan, contents, dropping)
-    statements = [ddl.drop_schema(q, s) for s in changes.unused_schemas]
-    for schema in changes.unmarked_schemas:
-        statements += [*ddl.create_schema(q, schema), ddl.mark_schema(q, schema)]
     built = [
         v
         for v in plan.views
         if (v.key in dropping or v.key not in existing) and v.key not in leave_out
     ]
     lock_table.check(cursor, plan, contents, dropping, built)
-    statements += ddl.create_views(q, plan, built, wanted)
+    stages = staging.split(q, built, existing)
+    # Everything that takes no exclusive lock on a live view comes before the drops.
+    prepare = [ddl.drop_build_schema(q, area) for area in _leftovers(cursor, plan, changes)]
+    for schema in changes.unmarked_schemas:
+        prepare += [*ddl.create_schema(q, schema), ddl.mark_schema(q, schema)]
     for schema, roles in changes.usage_grants.items():
-        statements += ddl.grant_usage(q, schema, roles)
+        prepare += ddl.grant_usage(q, schema, roles)
     for schema, roles in changes.usage_revokes.items():
-        statements += ddl.revoke_usage(q, schema, roles)
-    return _Steps(built, [], drops, locked, statements)
+        prepare += ddl.revoke_usage(q, schema, roles)
+    for schema in stages.build_schemas:
+        prepare += ddl.create_build_schema(q, schema)
+    prepare += ddl.create_views(q, plan, stages.early, stages.digests(wanted))
+    dropped = [r.oid for r in contents.views_in_drop_order if r.key in dropping]
+    swap = _swap(q, plan, wanted, changes, stages)
+    return _Steps(built, prepare, drops, locked, swap, stages, dropped)
+
+
+def _swap(
+    q: Quoting,
+    plan: Plan,
+    wanted: dict[diff.Key, str],
+    changes: diff.Diff,
+    stages: staging.Stages,
+) -> list[Statement]:
+    """What runs once the old views are dropped: move the replacements in, build the rest."""
+    swap = [ddl.drop_schema(q, s) for s in changes.unused_schemas]
+    swap += ddl.move_views(q, stages.moved)
+    swap += [ddl.drop_schema(q, ddl.build_schema(s)) for s in stages.build_schemas]
+    swap += ddl.create_views(q, plan, stages.late, wanted)
+    return swap
+
+
+def _leftovers(cursor: Any, plan: Plan, changes: diff.Diff) -> tuple[str, ...]:
+    """The build areas an unfinished sync left, once checked to hold only what it built."""
+    for area in changes.leftovers:
+        comment = introspection.schema_comment(cursor, area)
+        safety.check_leftover(plan, area, comment, introspection.contents(cursor, [area]))
+    return changes.leftovers
+
+
+def _check_early_readers(cursor: Any, steps: _Steps) -> None:
+    """Refuse a view built before the drops that reads a view they drop (the old one).
+
+    Only an undeclared dependency does that: `view_dependencies` makes a reader wait for what
+    it reads. Raised before any exclusive lock is taken; the transaction is rolled back.
+    """
+    if not steps.stages.early or not steps.dropped:
+        return
+    labels = {view.key: view.label for view in steps.stages.early}
+    schemas = {schema for schema, _ in labels}
+    for edge in introspection.edges(cursor, sorted(schemas)):
+        view = (edge.view_schema, edge.view_name)
+        if view in labels and edge.read_oid in steps.dropped:
+            raise ViewDefinitionError(
+                f'{labels[view]}: its SQL reads "{edge.read_schema}"."{edge.read_name}", which '
+                "this sync rebuilds too, but its view_dependencies do not name that view's "
+                "class; add it, so that it is built after what it reads."
+            )
 
 
 def _column_comments(q: Quoting, built: Sequence[ViewSpec]) -> list[Statement]:

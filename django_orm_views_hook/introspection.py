@@ -11,7 +11,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .ddl import DIGEST_PREFIX, OWNER_MARK
+from .ddl import DIGEST_PREFIX, OWNER_MARK, build_schema
 from .statement_effects import Target
 
 # One row per view of every schema that the plan names or that this package marked as its own
@@ -179,6 +179,10 @@ WHERE l.granted AND l.pid <> pg_backend_pid() AND n.nspname = ANY(%s)
 ORDER BY 1, 2
 """
 
+SCHEMA_COMMENT_SQL = (
+    "SELECT coalesce(obj_description(oid, 'pg_namespace'), '') FROM pg_namespace WHERE nspname = %s"
+)
+
 # Other sessions holding a lock on one of the given relations, and what they are running.
 BLOCKERS_SQL = """
 SELECT DISTINCT l.pid, n.nspname, c.relname, l.mode, coalesce(a.state, ''), coalesce(a.query, '')
@@ -231,6 +235,8 @@ class Catalog:
     schemas: dict[str, bool]  # name -> marked as ours
     usage: dict[str, tuple[str, ...]]  # schema -> roles holding USAGE
     views: dict[tuple[str, str], ViewState]
+    #: Build areas (`ddl.build_schema`) a sync that did not finish left behind.
+    leftovers: tuple[str, ...] = ()
 
     @property
     def marked(self) -> list[str]:
@@ -239,11 +245,16 @@ class Catalog:
 
 def catalog(cursor: Any, schemas: Sequence[str]) -> Catalog:
     mark = OWNER_MARK + "%"
-    cursor.execute(CATALOG_SQL, [mark, list(schemas), mark])
+    areas = {build_schema(schema) for schema in schemas} - set(schemas)
+    cursor.execute(CATALOG_SQL, [mark, [*schemas, *sorted(areas)], mark])
     found: dict[str, bool] = {}
     usage: dict[str, tuple[str, ...]] = {}
     views: dict[tuple[str, str], ViewState] = {}
+    leftovers: dict[str, None] = {}
     for schema, marked, grantees, name, kind, comment, intact, readers in cursor.fetchall():
+        if schema in areas:
+            leftovers[schema] = None
+            continue
         found[schema] = marked
         usage[schema] = tuple(grantees)
         if name is not None:
@@ -251,7 +262,7 @@ def catalog(cursor: Any, schemas: Sequence[str]) -> Catalog:
             _, found_mark, recorded = (comment or "").rpartition(DIGEST_PREFIX)
             digest = recorded if found_mark else None
             views[(schema, name)] = ViewState(kind == "m", digest, bool(intact), tuple(readers))
-    return Catalog(found, usage, views)
+    return Catalog(found, usage, views, tuple(leftovers))
 
 
 @dataclass(frozen=True)
@@ -404,6 +415,12 @@ def blockers(cursor: Any, relations: Sequence[tuple[str, str]]) -> list[Blocker]
     """The other sessions holding a lock on one of `relations` ((schema, name) pairs)."""
     cursor.execute(BLOCKERS_SQL, [[s for s, _ in relations], [n for _, n in relations]])
     return [Blocker(*row) for row in cursor.fetchall()]
+
+
+def schema_comment(cursor: Any, schema: str) -> str:
+    cursor.execute(SCHEMA_COMMENT_SQL, [schema])
+    row = cursor.fetchone()
+    return str(row[0]) if row else ""
 
 
 def contents(cursor: Any, schemas: Sequence[str]) -> Contents:

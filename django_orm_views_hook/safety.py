@@ -121,3 +121,29 @@ def check_foreign_dependents(
             "yourself first and make them again afterwards, or declare an index in the code "
             "(Meta.indexes of a readable materialised view)."
         )
+
+
+def check_leftover(plan: Plan, area: str, comment: str, contents: Contents) -> None:
+    """Refuse to drop a build area unless it holds only what a sync of ours built there."""
+    foreign = [
+        r.description
+        for r in contents.relations
+        if not r.marked or not (r.is_view or r.kind in ("i", "I"))
+    ]
+    foreign += [f'{kind} "{schema}"."{name}"' for schema, kind, name in contents.other_objects]
+    foreign += [
+        f'"{schema}"."{name}" (reads {read.description})'
+        for schema, name, read in contents.outside_dependents
+    ]
+    foreign += [d.description for d in contents.foreign_dependents if not (d.index and d.marked)]
+    if foreign or not comment.startswith(ddl.BUILD_MARK):
+        why = (
+            f"holds {', '.join(foreign)}, which a sync did not leave there"
+            if foreign
+            else "was not created by this package"
+        )
+        raise UnsafeSchemaError(
+            f'database "{plan.using}": schema "{area}" is where the sync builds the '
+            f"replacements of changed views, but it {why}. Rename or drop it yourself; "
+            "nothing was changed."
+        )

@@ -6,6 +6,7 @@ reader threads query it on their own connections, the sync or migrate runs in an
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -34,18 +35,23 @@ def wait_for(predicate: Callable[[], bool], timeout: float = 30) -> None:
 
 
 @contextmanager
-def holder(view: str) -> Iterator[int]:
-    """A session that read `view` in a transaction it keeps open; yields its pid."""
+def open_transaction(sql: str) -> Iterator[int]:
+    """A session that ran `sql` in a transaction it keeps open; yields its pid."""
     connection = connections.create_connection("default")
     connection.set_autocommit(False)
     try:
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT count(*) FROM {view}")
+            cursor.execute(sql)
             cursor.execute("SELECT pg_backend_pid()")
             yield cursor.fetchone()[0]
     finally:
         connection.rollback()
         connection.close()
+
+
+def holder(view: str) -> contextlib.AbstractContextManager[int]:
+    """An analyst's long transaction that read `view`."""
+    return open_transaction(f"SELECT count(*) FROM {view}")
 
 
 class Readers(threading.Thread):
