@@ -45,6 +45,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--profile", action="store_true", help="cProfile the sync and migrate paths (untimed)"
     )
+    parser.add_argument(
+        "--waits-runs", type=int, default=3, help="fresh runs of the deploy-waits benchmark"
+    )
     parser.add_argument("--out", type=Path, default=HERE / "results" / "latest.md")
     args = parser.parse_args()
     if args.quick:
@@ -73,6 +76,23 @@ def measure(
             [sys.executable, str(HERE / "measure.py"), str(out)],
             cwd=project,
             env=workload.environment(project, url, **extra),
+            check=True,
+        )
+    finally:
+        server.drop(name)
+    return json.loads(out.read_text())
+
+
+def measure_waits(server: dbserver.Server, project: Path, run: int) -> dict:
+    """One run of waits.py on a fresh database."""
+    name = f"bench_waits_r{run}_{os.getpid()}"
+    url = server.create(name)
+    out = project / f"waits{run}.json"
+    try:
+        subprocess.run(
+            [sys.executable, str(HERE / "waits.py"), str(out)],
+            cwd=project,
+            env=workload.environment(project, url),
             check=True,
         )
     finally:
@@ -203,6 +223,12 @@ def main() -> None:
             (args.out.parent / "runs.json").write_text(json.dumps(by_size, indent=1))
     progress("manage.py check")
     startup = startup_times(projects, server.url, args.runs)
+    waits = []
+    if not args.quick:
+        waits_project = workload.make_waits_project(scratch / "waits")
+        for run in range(args.waits_runs):
+            progress(f"readers during a deploy: run {run + 1}/{args.waits_runs}")
+            waits.append(measure_waits(server, waits_project, run))
 
     first = next(iter(by_size.values()))[0]
     sections = [
@@ -227,6 +253,11 @@ def main() -> None:
         "\n## Targets of issue 6\n",
         report.verdict_table(report.verdicts(by_size, startup)),
     ]
+    if waits:
+        sections += [
+            "\n## 8. Readers' longest wait during a deploy\n",
+            report.deploy_waits(waits, by_size),
+        ]
     errors = [e for runs in by_size.values() for run in runs for e in run["reader_errors"]]
     if errors:
         sections += ["\nReader errors:\n", *[f"- {e}" for e in errors[:20]]]

@@ -190,3 +190,42 @@ FILL_SQL = "".join(
     f"SELECT g, 'n' || g, g % 100, now(), (g % {ROWS}) + 1 FROM generate_series(1, {ROWS}) AS g;\n"
     for i in range(TABLES)
 )
+
+
+#: The views of the "waits" project (benchmarks/waits.py); its tables are made by raw SQL.
+WAITS_VIEWS = '''"""A big materialised view and a plain view; the benchmark changes both."""
+
+import os
+
+from django.utils.functional import classproperty
+
+from django_orm_views_hook import PostgresMaterialisedViewMixin, PostgresViewFromSQL
+
+
+class BigRows(PostgresMaterialisedViewMixin, PostgresViewFromSQL):
+    pk_field = "id"
+
+    @classproperty
+    def sql(cls):
+        return f"SELECT id, amount * {int(os.environ['BENCH_BIG_FACTOR'])} AS amount FROM bench_big"
+
+
+class BigTotal(PostgresViewFromSQL):
+    view_dependencies = [BigRows]
+    sql = 'SELECT count(*) AS n, sum(amount) AS total FROM "views"."bigrows"'
+
+
+class Held(PostgresViewFromSQL):
+    @classproperty
+    def sql(cls):
+        version = int(os.environ["BENCH_HELD_VERSION"])
+        return f"SELECT id, label, {version} AS version FROM bench_small"
+'''
+
+
+def make_waits_project(root: Path) -> Path:
+    """A project at `root` whose only views are WAITS_VIEWS (no models, no migrations)."""
+    _write_skeleton(root)
+    (root / APP / "models.py").write_text("")
+    (root / APP / "postgres_views.py").write_text(WAITS_VIEWS)
+    return root
