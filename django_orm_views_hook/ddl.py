@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from itertools import groupby
 
-from .plan import Plan, ViewSpec
+from .plan import MAX_IDENTIFIER_BYTES, Plan, ViewSpec
 
 #: Every object this package creates carries this at the start of its comment; the sync
 #: trusts the database's own record, not the current code, to know what it may drop.
