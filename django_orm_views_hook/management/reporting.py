@@ -74,7 +74,7 @@ def _report_left_out(command: BaseCommand, result: SyncResult) -> None:
         name = f'"{view.schema}"."{view.name}" ({view.label})'
         rejection = rejected.get(view.label)
         why = (
-            f"the database rejected it: {rejection.db_message}"
+            "the database rejected it: " + rejection.db_message.replace("\n", "\n    ")
             if rejection
             else "it reads a view left dropped"
         )

@@ -53,7 +53,7 @@ def test_check_names_the_class_of_each_mistake(module):
     assert "Traceback" not in output
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db  # refused before any SQL: nothing to roll back
 @pytest.mark.parametrize("module", sorted(MISTAKES))
 def test_the_sync_refuses_each_mistake_before_any_ddl(module):
     settings = override_settings(ORM_VIEWS_MODULE_NAME=module)
