@@ -87,11 +87,14 @@ def declared_indexes(view: ViewSpec) -> list[str]:
     return [*unique, *view.index_names]
 
 
-def create_view(q: Quoting, view: ViewSpec, digest: str | None = None) -> list[Statement]:
+def create_view(
+    q: Quoting, view: ViewSpec, digest: str | None = None, *, replace: bool = False
+) -> list[Statement]:
     """CREATE [MATERIALIZED] VIEW, its ownership comment and, if any, its indexes.
 
     The comment records `digest`; it is written in the same (sub)transaction as the view, so
-    the two catalog rows share an xmin until someone replaces the view by hand.
+    the two catalog rows share an xmin until someone replaces the view by hand. `replace`
+    (plain views) replaces an existing view of the same columns in place.
     """
     target = q.qualified(view.schema, view.name)
     keyword = kind_keyword(view.materialized)
@@ -99,7 +102,8 @@ def create_view(q: Quoting, view: ViewSpec, digest: str | None = None) -> list[S
     # follows, and a second statement in `sql` is a syntax error instead of running.
     options = [name for name in SECURITY_OPTIONS if getattr(view, name)]
     with_options = f" WITH ({', '.join(options)})" if options else ""
-    create = f"CREATE {keyword} {target}{with_options} AS (\n{view.query}\n)"
+    how = "OR REPLACE " if replace else ""
+    create = f"CREATE {how}{keyword} {target}{with_options} AS (\n{view.query}\n)"
     if view.materialized and not view.with_data:
         create += " WITH NO DATA"
     statements = [

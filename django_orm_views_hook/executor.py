@@ -356,14 +356,21 @@ def _sync_statements(
     contents = introspection.contents(cursor, _managed(plan, catalog))
     existing = {view.key for view in contents.views_in_drop_order}
     dropping = diff.with_dependents((changes.stale & existing) | changes.extra, contents.dependents)
-    drops, locked = _drop(q, plan, contents, dropping)
     built = [
         v
         for v in plan.views
         if (v.key in dropping or v.key not in existing) and v.key not in leave_out
     ]
-    lock_table.check(cursor, plan, contents, dropping, built)
-    stages = staging.split(q, built, existing)
+    replaceable = _replaceable(plan, wanted, catalog, contents) & dropping
+    in_place = lock_table.check(cursor, plan, contents, dropping, built, replaceable)
+    drops, locked = _drop(q, plan, contents, dropping - in_place)
+    # Dependents first, after the drops, which only ever read them: the readers' lock order.
+    replaced = {v.key: v for v in built if v.key in in_place}
+    for view in contents.views_in_drop_order:
+        if view.key in replaced:
+            drops += ddl.create_view(q, replaced[view.key], wanted[view.key], replace=True)
+            locked.append(view.key)
+    stages = staging.split(q, [v for v in built if v.key not in in_place], existing)
     # Everything that takes no exclusive lock on a live view comes before the drops.
     prepare = [ddl.drop_build_schema(q, area) for area in _leftovers(cursor, plan, changes)]
     for schema in changes.unmarked_schemas:
@@ -375,8 +382,9 @@ def _sync_statements(
     for schema in stages.build_schemas:
         prepare += ddl.create_build_schema(q, schema)
     prepare += ddl.create_views(q, plan, stages.early, stages.digests(wanted))
-    dropped = [r.oid for r in contents.views_in_drop_order if r.key in dropping]
+    dropped = [r.oid for r in contents.views_in_drop_order if r.key in dropping - in_place]
     swap = _swap(q, plan, wanted, changes, stages)
+    swap += ddl.grant_select(q, list(replaced.values()), plan.roles)
     return _Steps(built, prepare, drops, locked, swap, stages, dropped)
 
 
@@ -421,6 +429,23 @@ def _check_early_readers(cursor: Any, steps: _Steps) -> None:
                 "this sync rebuilds too, but its view_dependencies do not name that view's "
                 "class; add it, so that it is built after what it reads."
             )
+
+
+def _replaceable(
+    plan: Plan,
+    wanted: dict[diff.Key, str],
+    catalog: introspection.Catalog,
+    contents: introspection.Contents,
+) -> set[diff.Key]:
+    """Plain views a forced rebuild may replace in place: as the code defines them already, and
+    reading nothing the sync drops."""
+    unforced = diff.compare(plan, wanted, catalog)
+    existing = {view.key for view in contents.views_in_drop_order}
+    needed = diff.with_dependents((unforced.stale & existing) | unforced.extra, contents.dependents)
+    plain = {v.key for v in plan.views if not v.materialized}
+    kept = {key for key, state in catalog.views.items() if not state.materialized} & plain
+    # A view reading one that must be dropped has to go too (PostgreSQL refuses otherwise).
+    return (existing & kept) - diff.with_dependents(needed | (existing - kept), contents.dependents)
 
 
 def _column_comments(q: Quoting, built: Sequence[ViewSpec]) -> list[Statement]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from .exceptions import LockCapacityError
@@ -21,6 +22,8 @@ from .plan import Plan, ViewSpec
 
 DROP_ENTRIES = 4
 CREATE_ENTRIES = 1
+#: CREATE OR REPLACE VIEW keeps the view (and its oid): only it is locked.
+REPLACE_ENTRIES = 1
 #: A materialised view's TOAST table and its index, when its rows need one.
 TOAST_ENTRIES = 2
 #: The system catalogs (and their indexes) the sync's queries read, once the backend's 16
@@ -65,37 +68,70 @@ def check(
     contents: Contents,
     dropping: Collection[tuple[str, str]],
     built: Sequence[ViewSpec],
-) -> None:
-    """Refuse, before any DDL, a sync whose drops of `dropping` and creation of `built` (and
-    what the migrate in the same transaction holds already) overflow the lock table."""
+    replaceable: Collection[tuple[str, str]] = (),
+) -> set[tuple[str, str]]:
+    """The views of `replaceable` to replace in place, so that the sync fits in the lock table.
+
+    Dropping `dropping` and creating `built` (beside what the migrate in the same transaction
+    holds already) comes first; when it does not fit, replacing the `replaceable` views in
+    place (CREATE OR REPLACE VIEW, 1 entry each instead of 5) instead; when that does not fit
+    either, LockCapacityError, before any DDL.
+    """
+    cursor.execute(CAPACITY_SQL)
+    capacity = Capacity(*cursor.fetchone())
+    full = _needed(contents, dropping, built)
+    if capacity.fits(full):
+        return set()
+    in_place = set(replaceable)
+    rest = [view for view in built if view.key not in in_place]
+    if in_place and capacity.fits(
+        _needed(contents, set(dropping) - in_place, rest) + REPLACE_ENTRIES * len(in_place)
+    ):
+        return in_place
+    dropped = sum(view.key in dropping for view in contents.views_in_drop_order)
+    raise LockCapacityError(
+        capacity.explain(
+            plan.using, full, f"dropping {dropped:,} views and creating {len(built):,}"
+        )
+    )
+
+
+def _needed(
+    contents: Contents, dropping: Collection[tuple[str, str]], built: Sequence[ViewSpec]
+) -> int:
     dropped = [view for view in contents.views_in_drop_order if view.key in dropping]
     indexes = [d.via for d in contents.foreign_dependents if d.index]
-    needed = entries(
+    return entries(
         [(view.kind == "m", sum(view.key in via for via in indexes)) for view in dropped],
         built,
         contents.read_elsewhere,
     )
-    what = f"dropping {len(dropped):,} views and creating {len(built):,}"
-    check_capacity(cursor, plan.using, needed, what)
 
 
-def check_capacity(cursor: Any, using: str, needed: int, what: str) -> None:
-    """Raise LockCapacityError, naming the setting and the value it needs, unless `needed`
-    more entries fit beside those held now."""
-    cursor.execute(CAPACITY_SQL)
-    per_transaction, processes, prepared, held = cursor.fetchone()
-    slots = processes + prepared
-    capacity = per_transaction * slots
-    if held + needed <= capacity:
-        return
-    # A quarter more than this run needs, for the sessions working beside it, in steps of 64.
-    wanted = math.ceil((held + needed) * 1.25 / slots / 64) * 64
-    raise LockCapacityError(
-        f'database "{using}": {what} in one transaction takes about {needed:,} entries of the '
-        f"server's lock table, which holds {capacity:,} (max_locks_per_transaction = "
-        f"{per_transaction} × {slots} server processes and prepared transactions), {held:,} of "
-        f"them in use now. Nothing was changed. Raise max_locks_per_transaction to at least "
-        f"{wanted}: ALTER SYSTEM SET max_locks_per_transaction = {wanted}; then restart "
-        "PostgreSQL (it is read at server start only; on a managed service, set it in the "
-        "server's parameters). Standbys need at least the primary's value."
-    )
+@dataclass(frozen=True)
+class Capacity:
+    per_transaction: int
+    processes: int
+    prepared: int
+    held: int  # entries in use now, by every session
+
+    @property
+    def slots(self) -> int:
+        return self.processes + self.prepared
+
+    def fits(self, needed: int) -> bool:
+        return self.held + needed <= self.per_transaction * self.slots
+
+    def explain(self, using: str, needed: int, what: str) -> str:
+        # A quarter more than this run needs, for the sessions working beside it, in steps of 64.
+        wanted = math.ceil((self.held + needed) * 1.25 / self.slots / 64) * 64
+        return (
+            f'database "{using}": {what} in one transaction takes about {needed:,} entries of '
+            f"the server's lock table, which holds {self.per_transaction * self.slots:,} "
+            f"(max_locks_per_transaction = {self.per_transaction} × {self.slots} server "
+            f"processes and prepared transactions), {self.held:,} of them in use now. Nothing "
+            f"was changed. Raise max_locks_per_transaction to at least {wanted}: ALTER SYSTEM "
+            f"SET max_locks_per_transaction = {wanted}; then restart PostgreSQL (it is read at "
+            "server start only; on a managed service, set it in the server's parameters). "
+            "Standbys need at least the primary's value."
+        )
