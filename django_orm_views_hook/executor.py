@@ -204,7 +204,7 @@ def sync_plan(
             if not skip_unbuildable:
                 raise
             # The failed script left the transaction as it was (the drops done): build the rest.
-            refused = exc
+            refused = exc if refused is None else _both(refused, exc)
             left_out |= _left_out(plan, exc) & {view.key for view in steps.built}
             late = steps.stages.without(left_out)
             steps = replace(
@@ -227,6 +227,11 @@ def sync_plan(
         _since(started),
     )
     return result(SyncStatus.REBUILT, changes, built, statements, left_out, refused)
+
+
+def _both(first: ViewBuildError, then: ViewBuildError) -> ViewBuildError:
+    """The views rejected while preparing and while swapping, reported together."""
+    return ViewBuildError([*first.rejections, *then.rejections], [*first.blocked, *then.blocked])
 
 
 def _reads(plan: Plan) -> dict[str, list[str]]:

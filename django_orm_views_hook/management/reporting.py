@@ -63,6 +63,10 @@ def differences(result: SyncResult) -> list[str]:
         lines.append(f'schema "{schema}": USAGE not granted to {", ".join(roles)}')
     for schema, roles in changes.usage_revokes.items():
         lines.append(f'schema "{schema}": USAGE granted to {", ".join(roles)}, not wanted')
+    for schema in changes.leftovers:
+        lines.append(
+            f'schema "{schema}": left behind by a sync that did not finish (would be dropped)'
+        )
     return lines
 
 
