@@ -146,6 +146,36 @@ def test_a_forced_rebuild_too_big_to_drop_and_create_replaces_the_views_in_place
     assert again.status.value == "up to date"
 
 
+def test_in_place_leaves_out_materialised_views_and_what_reads_them(connection):
+    mat = type(
+        "Snapshot",
+        (PostgresMaterialisedViewMixin, PostgresViewFromSQL),
+        {
+            "__module__": __name__,
+            "database": ALIAS,
+            "pk_field": "id",
+            "sql": "SELECT id FROM facts",
+        },
+    )
+    reader = type(
+        "ReadsSnapshot",
+        (PostgresViewFromSQL,),
+        {
+            "__module__": __name__,
+            "database": ALIAS,
+            "view_dependencies": [mat],
+            "sql": 'SELECT id FROM "views"."snapshot"',
+        },
+    )
+    views = Registry([*registry(100).classes, mat, reader])
+    sync_views(using=ALIAS, registry=views)
+    before = view_oids(using=ALIAS)
+    sync_views(using=ALIAS, registry=views, force=True)
+    after = view_oids(using=ALIAS)
+    rebuilt = {name for name in before if after[name] != before[name]}
+    assert rebuilt == {"snapshot", "readssnapshot"}
+
+
 def test_migrate_refuses_to_drop_views_it_could_not_rebuild(connection):
     views = registry(150)
     sync_views(using=ALIAS, registry=views)
