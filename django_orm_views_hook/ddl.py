@@ -64,14 +64,6 @@ def drop_views(
     return statements
 
 
-def revoke_usage(q: Quoting, schema: str, roles: Sequence[str]) -> list[Statement]:
-    """Take USAGE back from roles no longer granted (their SELECTs went with the old views)."""
-    if not roles:
-        return []
-    names = ", ".join(q.name(role) for role in roles)
-    return [Statement(f"REVOKE USAGE ON SCHEMA {q.name(schema)} FROM {names}")]
-
-
 def create_schema(q: Quoting, schema: str) -> list[Statement]:
     return [Statement(f"CREATE SCHEMA IF NOT EXISTS {q.name(schema)}")]
 
@@ -146,11 +138,26 @@ def comment_columns(q: Quoting, view: ViewSpec) -> list[Statement]:
     ]
 
 
-def grant_usage(q: Quoting, schema: str, roles: Sequence[str]) -> list[Statement]:
-    if not roles:
-        return []
-    names = ", ".join(q.name(role) for role in roles)
-    return [Statement(f"GRANT USAGE ON SCHEMA {q.name(schema)} TO {names}")]
+def change_privilege(
+    q: Quoting,
+    *,
+    grant: bool,
+    privilege: str,
+    schema: str,
+    view: str | None,
+    grantees: Sequence[str | None],
+) -> Statement:
+    """GRANT or REVOKE one privilege on a schema (`view` None) or a view; grantee None: PUBLIC.
+
+    `privilege` is a keyword from the catalog (aclexplode), never user input.
+    """
+    if not privilege.replace(" ", "").isalpha():
+        raise ValueError(f"not a privilege: {privilege!r}")
+    on = f"SCHEMA {q.name(schema)}" if view is None else q.qualified(schema, view)
+    names = ", ".join("PUBLIC" if role is None else q.name(role) for role in grantees)
+    if grant:
+        return Statement(f"GRANT {privilege} ON {on} TO {names}")
+    return Statement(f"REVOKE {privilege} ON {on} FROM {names}")
 
 
 def grant_select(q: Quoting, views: Sequence[ViewSpec], roles: Sequence[str]) -> list[Statement]:

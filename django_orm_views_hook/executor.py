@@ -68,6 +68,8 @@ class SyncResult:
     #: left unbuilt because they read one.
     rejections: tuple[Rejection, ...] = ()
     left_out: tuple[ViewSpec, ...] = ()
+    #: Privileges put right by GRANT/REVOKE, or that a dry run would put right.
+    drift: tuple[diff.Drift, ...] = ()
 
     @property
     def script(self) -> str:
@@ -137,6 +139,7 @@ def sync_plan(
         statements: Sequence[Statement] = (),
         left_out: Collection[diff.Key] = (),
         refused: ViewBuildError | None = None,
+        drift: Sequence[diff.Drift] = (),
     ) -> SyncResult:
         sqls = tuple(s.sql for s in statements)
         unchanged = status is SyncStatus.UP_TO_DATE
@@ -151,6 +154,7 @@ def sync_plan(
             dropped=() if unchanged else tuple(sorted(changes.extra | set(left_out))),
             rejections=refused.rejections if refused else (),
             left_out=tuple(view for view in plan.views if view.key in left_out),
+            drift=tuple(drift),
         )
         signals.views_synced.send(
             sender=Plan,
@@ -173,7 +177,7 @@ def sync_plan(
         with connection.cursor() as cursor:
             steps = _sync_statements(q, plan, wanted, catalog, changes, cursor)
         statements = [*steps.statements, *_column_comments(q, steps.built)]
-        return result(SyncStatus.DRY_RUN, changes, steps.built, statements)
+        return result(SyncStatus.DRY_RUN, changes, steps.built, statements, drift=steps.drift)
 
     refused, left_out = None, set()
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
@@ -219,6 +223,7 @@ def sync_plan(
         comments = _column_comments(q, built)
         script.run(cursor, connection, comments)
         statements += comments
+    _log_revokes(plan, steps.drift)
     logger.info(
         'Built %d of %d views on database "%s" in %.3fs',
         len(built),
@@ -226,7 +231,20 @@ def sync_plan(
         plan.using,
         _since(started),
     )
-    return result(SyncStatus.REBUILT, changes, built, statements, left_out, refused)
+    return result(
+        SyncStatus.REBUILT, changes, built, statements, left_out, refused, drift=steps.drift
+    )
+
+
+def _log_revokes(plan: Plan, drift: Sequence[diff.Drift]) -> None:
+    for revoked in (d for d in drift if not d.missing):
+        logger.warning(
+            'Revoked %s on %s from %s on database "%s": not declared (ORM_VIEWS_GRANT_SELECT_TO)',
+            revoked.privilege,
+            revoked.target,
+            revoked.who,
+            plan.using,
+        )
 
 
 def _both(first: ViewBuildError, then: ViewBuildError) -> ViewBuildError:
@@ -334,6 +352,7 @@ class _Steps:
     swap: list[Statement]  # with the locks held, until the commit
     stages: staging.Stages
     dropped: list[int]  # oids of the live views the drops remove
+    drift: tuple[diff.Drift, ...] = ()  # the privileges the statements put right
 
     @property
     def statements(self) -> list[Statement]:
@@ -380,17 +399,18 @@ def _sync_statements(
     prepare = [ddl.drop_build_schema(q, area) for area in _leftovers(cursor, plan, changes)]
     for schema in changes.unmarked_schemas:
         prepare += [*ddl.create_schema(q, schema), ddl.mark_schema(q, schema)]
-    for schema, roles in changes.usage_grants.items():
-        prepare += ddl.grant_usage(q, schema, roles)
-    for schema, roles in changes.usage_revokes.items():
-        prepare += ddl.revoke_usage(q, schema, roles)
+    # A dropped view is rebuilt with exactly the declared privileges, or left out; one replaced
+    # in place keeps its own, so they are put right like those of a view left alone.
+    gone = dropping - in_place
+    drift = tuple(d for d in changes.drift if d.view is None or (d.schema, d.view) not in gone)
+    prepare += _privilege_statements(q, drift)
     for schema in stages.build_schemas:
         prepare += ddl.create_build_schema(q, schema)
     prepare += ddl.create_views(q, plan, stages.early, stages.digests(wanted))
     dropped = [r.oid for r in contents.views_in_drop_order if r.key in dropping - in_place]
     swap = _swap(q, plan, wanted, changes, stages)
     swap += ddl.grant_select(q, list(replaced.values()), plan.roles)
-    return _Steps(built, prepare, drops, locked, swap, stages, dropped)
+    return _Steps(built, prepare, drops, locked, swap, stages, dropped, drift)
 
 
 def _swap(
@@ -451,6 +471,19 @@ def _replaceable(
     kept = {key for key, state in catalog.views.items() if not state.materialized} & plain
     # A view reading one that must be dropped has to go too (PostgreSQL refuses otherwise).
     return (existing & kept) - diff.with_dependents(needed | (existing - kept), contents.dependents)
+
+
+def _privilege_statements(q: Quoting, drift: Sequence[diff.Drift]) -> list[Statement]:
+    """GRANT what is declared but missing, REVOKE what is granted but not declared."""
+    grouped: dict[tuple[bool, str, str, str | None], list[str | None]] = {}
+    for d in drift:
+        grouped.setdefault((d.missing, d.privilege, d.schema, d.view), []).append(d.grantee)
+    return [
+        ddl.change_privilege(
+            q, grant=grant, privilege=privilege, schema=schema, view=view, grantees=grantees
+        )
+        for (grant, privilege, schema, view), grantees in grouped.items()
+    ]
 
 
 def _column_comments(q: Quoting, built: Sequence[ViewSpec]) -> list[Statement]:

@@ -17,21 +17,24 @@ from .statement_effects import Target
 # One row per view of every schema that the plan names or that this package marked as its own
 # (and one per such schema without views). `intact` is false once a view was replaced by hand:
 # its rule no longer shares the xmin of the comment written with it. The schema part is
-# MATERIALIZED so that its ACL is read once per schema, not once per view.
+# MATERIALIZED so that its ACL is read once per schema, not once per view. Privileges come as
+# 'PRIVILEGE:grantee', the owner's left out, '' for PUBLIC.
 CATALOG_SQL = """
 WITH n AS MATERIALIZED (
     SELECT n.oid, n.nspname,
            coalesce(obj_description(n.oid, 'pg_namespace'), '') LIKE %s AS marked,
-           ARRAY(SELECT pg_get_userbyid(a.grantee)::text FROM aclexplode(n.nspacl) a
-                 WHERE a.privilege_type = 'USAGE' AND a.grantee NOT IN (n.nspowner, 0)
-                 ORDER BY 1) AS usage
+           ARRAY(SELECT a.privilege_type || ':' || CASE WHEN a.grantee = 0 THEN ''
+                        ELSE pg_get_userbyid(a.grantee)::text END
+                 FROM aclexplode(n.nspacl) a WHERE a.grantee <> n.nspowner
+                 ORDER BY 1) AS privileges
     FROM pg_namespace n
     WHERE n.nspname = ANY(%s) OR obj_description(n.oid, 'pg_namespace') LIKE %s
 )
-SELECT n.nspname, n.marked, n.usage, c.relname, c.relkind, d.description, d.xmin = r.xmin,
+SELECT n.nspname, n.marked, n.privileges, c.relname, c.relkind, d.description, d.xmin = r.xmin,
        CASE WHEN c.relacl IS NULL THEN '{}'::text[] ELSE
-       ARRAY(SELECT pg_get_userbyid(a.grantee)::text FROM aclexplode(c.relacl) a
-             WHERE a.privilege_type = 'SELECT' AND a.grantee NOT IN (c.relowner, 0)
+       ARRAY(SELECT a.privilege_type || ':' || CASE WHEN a.grantee = 0 THEN ''
+                    ELSE pg_get_userbyid(a.grantee)::text END
+             FROM aclexplode(c.relacl) a WHERE a.grantee <> c.relowner
              ORDER BY 1) END
 FROM n
 LEFT JOIN pg_class c ON c.relnamespace = n.oid AND c.relkind IN ('v', 'm')
@@ -218,14 +221,23 @@ RELKIND_NAMES = {
 }
 
 
+#: (privilege, grantee) as the catalog has it: ("SELECT", "analyst"); grantee None is PUBLIC.
+Privilege = tuple[str, str | None]
+
+
+def _privileges(acl: Sequence[str]) -> frozenset[Privilege]:
+    pairs = (item.split(":", 1) for item in acl)
+    return frozenset((privilege, grantee or None) for privilege, grantee in pairs)
+
+
 @dataclass(frozen=True)
 class ViewState:
-    """A view as the database has it: kind, recorded digest, untouched by hand, readers."""
+    """A view as the database has it: kind, recorded digest, untouched by hand, privileges."""
 
     materialized: bool
     digest: str | None
     intact: bool
-    readers: tuple[str, ...]
+    privileges: frozenset[Privilege] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -233,7 +245,7 @@ class Catalog:
     """The managed schemas as they are: one query, no relation locks."""
 
     schemas: dict[str, bool]  # name -> marked as ours
-    usage: dict[str, tuple[str, ...]]  # schema -> roles holding USAGE
+    privileges: dict[str, frozenset[Privilege]]  # schema -> privileges on it, owner aside
     views: dict[tuple[str, str], ViewState]
     #: Build areas (`ddl.build_schema`) a sync that did not finish left behind.
     leftovers: tuple[str, ...] = ()
@@ -248,21 +260,22 @@ def catalog(cursor: Any, schemas: Sequence[str]) -> Catalog:
     areas = {build_schema(schema) for schema in schemas} - set(schemas)
     cursor.execute(CATALOG_SQL, [mark, [*schemas, *sorted(areas)], mark])
     found: dict[str, bool] = {}
-    usage: dict[str, tuple[str, ...]] = {}
+    granted: dict[str, frozenset[Privilege]] = {}
     views: dict[tuple[str, str], ViewState] = {}
     leftovers: dict[str, None] = {}
-    for schema, marked, grantees, name, kind, comment, intact, readers in cursor.fetchall():
+    for schema, marked, on_schema, name, kind, comment, intact, on_view in cursor.fetchall():
         if schema in areas:
             leftovers[schema] = None
             continue
         found[schema] = marked
-        usage[schema] = tuple(grantees)
+        granted[schema] = _privileges(on_schema)
         if name is not None:
             # The record ends the comment, after any documentation for analysts.
             _, found_mark, recorded = (comment or "").rpartition(DIGEST_PREFIX)
             digest = recorded if found_mark else None
-            views[(schema, name)] = ViewState(kind == "m", digest, bool(intact), tuple(readers))
-    return Catalog(found, usage, views, tuple(leftovers))
+            state = ViewState(kind == "m", digest, bool(intact), _privileges(on_view))
+            views[(schema, name)] = state
+    return Catalog(found, granted, views, tuple(leftovers))
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,13 @@ def report(command: BaseCommand, results: Iterable[SyncResult]) -> None:
                     f'  dropped "{schema}"."{name}": the code no longer defines it'
                 )
         _report_left_out(command, result)
+        for d in result.drift:  # a revoke takes away what someone had: always shown
+            if not d.missing:
+                command.stdout.write(
+                    f"  revoked {d.privilege} on {d.target} from {d.who}: not declared"
+                )
+            elif verbosity >= 2:
+                command.stdout.write(f"  granted {d.privilege} on {d.target} to {d.who}")
         if verbosity >= 2:
             for view in result.built:
                 kind = "materialized view" if view.materialized else "view"
@@ -59,10 +66,7 @@ def differences(result: SyncResult) -> list[str]:
         lines.append(f'schema "{schema}": missing or not yet marked as managed')
     for schema in changes.unused_schemas:
         lines.append(f'schema "{schema}": no view uses it any more (would be dropped)')
-    for schema, roles in changes.usage_grants.items():
-        lines.append(f'schema "{schema}": USAGE not granted to {", ".join(roles)}')
-    for schema, roles in changes.usage_revokes.items():
-        lines.append(f'schema "{schema}": USAGE granted to {", ".join(roles)}, not wanted')
+    lines += [str(drift) for drift in changes.drift]  # privileges, by view (or schema) and role
     for schema in changes.leftovers:
         lines.append(
             f'schema "{schema}": left behind by a sync that did not finish (would be dropped)'

@@ -58,11 +58,18 @@ def test_check_lists_every_difference_by_view_and_dropping_a_class_is_named():
         '  "views"."mig_itemtotals" (tests.migrationapp.views_v1b.ItemTotals): definition changed',
     ]
     assert stderr == "Run sync_views or migrate to make them match.\n"
+    # A first role turns security_barrier on for the plain views; the rest is privileges only.
     assert (
         '  "views"."test_simpleviewfromsql" (tests.testapp.postgres_views.SimpleViewFromSQL): '
-        f"privileges: SELECT granted to no role, wanted {READER}"
+        "definition changed"
     ) in granted.splitlines()
-    assert f'  schema "views": USAGE not granted to {READER}' in granted.splitlines()
+    assert (
+        f'  view "views"."test_simplematerializedview": role "{READER}" lacks SELECT, which is '
+        "declared"
+    ) in granted.splitlines()
+    assert f'  schema "views": role "{READER}" lacks USAGE, which is declared' in (
+        granted.splitlines()
+    )
     assert '  dropped "views"."mig_itemsnapshot": the code no longer defines it' in (
         synced.getvalue().splitlines()
     )

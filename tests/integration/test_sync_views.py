@@ -192,7 +192,11 @@ def dry_run(run_command, *args: str) -> str:
     output = run_command("sync_views", "--database", "default", "--dry-run", *args).stdout
     assert view_oids() == before  # nothing changed
     lines = output.splitlines()
-    assert lines[:2] == ['-- database "default"', "BEGIN;"]
+    assert lines[:3] == [
+        '-- database "default"',
+        "BEGIN;",
+        "SET LOCAL standard_conforming_strings = on;",
+    ]
     assert lines[-1] == "COMMIT;"
     return output
 

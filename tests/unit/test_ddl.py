@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from django_orm_views_hook import ddl
 from django_orm_views_hook.ddl import Quoting, Statement
 from django_orm_views_hook.plan import Plan, ViewSpec, hashed_identifier
@@ -133,19 +135,28 @@ def test_grants_skip_hidden_views_and_quote_roles():
     assert sqls(ddl.grant_select(Q, views, roles)) == [
         "GRANT SELECT ON <views>.<shown>, <views>.<also_shown> TO <analyst>, <Read Only>"
     ]
-    assert sqls(ddl.grant_usage(Q, "views", roles)) == [
+
+
+def test_privileges_changed_on_schemas_and_views_for_roles_and_public():
+    def change(grant, privilege, view, grantees):
+        return ddl.change_privilege(
+            Q, grant=grant, privilege=privilege, schema="views", view=view, grantees=grantees
+        ).sql
+
+    assert change(True, "USAGE", None, ["analyst", "Read Only"]) == (
         "GRANT USAGE ON SCHEMA <views> TO <analyst>, <Read Only>"
-    ]
-    assert sqls(ddl.revoke_usage(Q, "views", ["gone"])) == [
-        "REVOKE USAGE ON SCHEMA <views> FROM <gone>"
-    ]
+    )
+    assert change(False, "CREATE", None, [None]) == "REVOKE CREATE ON SCHEMA <views> FROM PUBLIC"
+    assert change(False, "INSERT", "v", ["gone", None]) == (
+        "REVOKE INSERT ON <views>.<v> FROM <gone>, PUBLIC"
+    )
+    with pytest.raises(ValueError):
+        change(True, "SELECT; DROP", "v", ["analyst"])
 
 
 def test_no_roles_or_only_hidden_views_no_grants():
     assert ddl.grant_select(Q, [spec("shown")], []) == []
     assert ddl.grant_select(Q, [spec("secret", hidden=True)], ["analyst"]) == []
-    assert ddl.grant_usage(Q, "views", []) == []
-    assert ddl.revoke_usage(Q, "views", []) == []
 
 
 def test_create_views_in_the_order_given_then_one_grant():

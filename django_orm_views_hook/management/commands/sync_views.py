@@ -45,11 +45,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "--grant-select-permissions-to-user",
             metavar="ROLE",
-            help="Also grant SELECT on the non-hidden views to this role.",
+            help=(
+                "Also grant SELECT on the non-hidden views to this role, until the next sync "
+                "(which revokes what ORM_VIEWS_GRANT_SELECT_TO does not declare)."
+            ),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.verbosity = options["verbosity"]
+        if options["grant_select_permissions_to_user"]:
+            self.stderr.write(
+                self.style.WARNING(
+                    f"The grant to {options['grant_select_permissions_to_user']} lasts only "
+                    "until the next sync: migrate and sync_views revoke every privilege on the "
+                    "views that ORM_VIEWS_GRANT_SELECT_TO does not declare. Add the role to "
+                    "that setting to keep it."
+                )
+            )
         try:
             results = sync_views(
                 using=options["database"],
@@ -89,5 +101,7 @@ class Command(BaseCommand):
             self.stdout.write("-- the views are up to date; nothing would run.")
             return
         self.stdout.write("BEGIN;")
+        # As the sync runs it: psql then reads the view SQL as the one-query check read it.
+        self.stdout.write("SET LOCAL standard_conforming_strings = on;")
         self.stdout.write(result.script, ending="")
         self.stdout.write("COMMIT;")
