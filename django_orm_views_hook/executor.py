@@ -10,7 +10,6 @@ from __future__ import annotations
 import enum
 import logging
 import time
-import zlib
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -22,6 +21,7 @@ from django.db.backends.postgresql import psycopg_any
 from . import (
     conf,
     ddl,
+    deploy_lock,
     diff,
     introspection,
     lock_table,
@@ -40,7 +40,7 @@ from .statement_effects import Target
 logger = logging.getLogger(__name__)
 
 #: Key of the advisory lock that serialises syncs (and migrates) on one database.
-ADVISORY_LOCK_KEY = zlib.crc32(b"django_orm_views_hook")
+ADVISORY_LOCK_KEY = deploy_lock.KEY
 
 
 class SyncStatus(enum.Enum):
@@ -518,6 +518,8 @@ def _lock(cursor: Any, q: Quoting) -> None:
     timeout = conf.lock_timeout()
     if timeout is not None:
         cursor.execute(ddl.set_lock_timeout(q, timeout).sql)
+    if deploy_lock.is_held(cursor.db.alias):
+        return  # the run this sync is part of holds it
     try:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
     except DatabaseError as exc:

@@ -72,9 +72,7 @@ def drop_views_before_migrations(
         return  # nothing to migrate: post_migrate checks the views, no lock taken
     connection = connections[using]
     run.non_atomic = tuple(str(m) for m, _ in plan if not m.atomic)
-    if run.non_atomic:
-        _hold_session_lock(run)
-    else:
+    if not run.non_atomic:
         run.stack.enter_context(transaction.atomic(using=using))
         executor.hold_lock(connection)
     run.plan = plan_for(using)
@@ -136,18 +134,6 @@ class DropWhatBreaks:
             except Exception:  # noqa: BLE001 - what cannot be read drops every view
                 return statement_effects.UNKNOWN
         return statement_effects.of_execution(sql, params is not None)
-
-
-def _hold_session_lock(run: MigrateRun) -> None:
-    # The advisory lock must outlive the per-migration transactions of a non-atomic run.
-    with connections[run.using].cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(%s)", [executor.ADVISORY_LOCK_KEY])
-
-    def unlock() -> None:
-        with connections[run.using].cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s)", [executor.ADVISORY_LOCK_KEY])
-
-    run.stack.callback(unlock)
 
 
 def rebuild_views_after_migrations(sender: Any, using: str, **kwargs: Any) -> None:

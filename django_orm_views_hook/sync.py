@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
-from . import conf, ddl, executor, locking
+from . import conf, ddl, deploy_lock, executor, locking
 from .exceptions import ViewDefinitionError
 from .plan import Plan, build_plan, check_databases
 from .registry import Registry, default_registry
@@ -67,10 +67,16 @@ def sync_views(
     roles = (*conf.grant_select_to(), *((extra,) if isinstance(extra, str) else extra))
     aliases = [using] if using else databases(registry)
     plans = [plan_for(alias, roles=roles, registry=registry) for alias in aliases]
-    return [
-        executor.sync_plan(plan, connections[plan.using], dry_run=dry_run, force=force)
-        for plan in plans
-    ]
+    return [_sync_one(plan, dry_run=dry_run, force=force) for plan in plans]
+
+
+def _sync_one(plan: Plan, *, dry_run: bool, force: bool) -> executor.SyncResult:
+    connection = connections[plan.using]
+    if dry_run:
+        return executor.sync_plan(plan, connection, dry_run=True, force=force)
+    # The deploy lock, waited for without holding a pooled server connection (deploy_lock).
+    with deploy_lock.hold(plan.using):
+        return executor.sync_plan(plan, connection, force=force)
 
 
 def check_refreshable(cls: type[PostgresView], *, concurrently: bool = False) -> None:

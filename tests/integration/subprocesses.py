@@ -42,20 +42,35 @@ def scratch_database(name: str) -> Iterator[str]:
             cursor.execute(f"DROP DATABASE IF EXISTS {qname} WITH (FORCE)")
 
 
-def run(args: list[str], url: str, timeout: float = 300, **env: str) -> subprocess.CompletedProcess:
-    """`python -m <args>` in the project root, with DATABASE_URL=url."""
-    environment = {
+def _environment(url: str, env: dict[str, str]) -> dict[str, str]:
+    return {
         **os.environ,
         "DATABASE_URL": url,
         "DJANGO_SETTINGS_MODULE": "tests.settings",
         "PYTHONPATH": str(ROOT),
         **env,
     }
+
+
+def run(args: list[str], url: str, timeout: float = 300, **env: str) -> subprocess.CompletedProcess:
+    """`python -m <args>` in the project root, with DATABASE_URL=url."""
     return subprocess.run(
         [sys.executable, "-m", *args],
         cwd=ROOT,
-        env=environment,
+        env=_environment(url, env),
         capture_output=True,
         text=True,
         timeout=timeout,
+    )
+
+
+def start(args: list[str], url: str, **env: str) -> subprocess.Popen:
+    """Like `run`, without waiting: `.communicate()` it."""
+    return subprocess.Popen(
+        [sys.executable, "-m", *args],
+        cwd=ROOT,
+        env=_environment(url, env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )

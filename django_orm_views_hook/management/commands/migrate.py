@@ -8,7 +8,7 @@ from django.core.management import CommandError
 from django.core.management.commands import migrate
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from ... import conf, executor, receivers
+from ... import conf, deploy_lock, executor, receivers
 from ...autodetector import ReadableViewsAutodetector
 from ...exceptions import OrmViewsError
 from ...sync import is_postgres, plan_for
@@ -58,6 +58,9 @@ class Command(migrate.Command):
             skip_unbuildable=bool(options.get("skip_unbuildable_views")),
             warn=lambda message: self.stderr.write(self.style.WARNING(message)),
         )
+        # Taken before Django computes its plan: a deploy that waited plans from what the
+        # other one committed, so each migration is applied once.
+        lock = deploy_lock.acquire(using, on_wait=self._say_waiting)
         token = receivers.current_run.set(run)
         self._run = run
         self._progress = reporting.MigrateProgress()
@@ -82,6 +85,7 @@ class Command(migrate.Command):
         finally:
             receivers.current_run.reset(token)
             self._run = None
+            lock.release()
         if run.result is not None:
             reporting.report(self, [reporting.after_migrate(run.result, run.dropped)])
 
@@ -89,6 +93,9 @@ class Command(migrate.Command):
         hint = reporting.skip_hint(exc, self._progress)
         outcome = self._progress.outcome(run.non_atomic, exc)
         return "\n".join(line for line in (message, hint, outcome) if line)
+
+    def _say_waiting(self, using: str) -> None:
+        self.stdout.write(deploy_lock.waiting_message(using))
 
     def _recover_non_atomic(self, run: receivers.MigrateRun) -> None:
         """After a failed non-atomic run, put back what views the schema allows."""

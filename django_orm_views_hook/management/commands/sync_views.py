@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import sys
+from contextlib import ExitStack
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
+from ... import deploy_lock
 from ...exceptions import OrmViewsError
 from ...executor import SyncResult, SyncStatus
-from ...sync import sync_views
+from ...sync import databases, sync_views
 from .. import reporting
 
 
@@ -63,12 +65,13 @@ class Command(BaseCommand):
                 )
             )
         try:
-            results = sync_views(
-                using=options["database"],
-                dry_run=options["dry_run"] or options["check"],
-                force=options["force"],
-                grant_select_permissions_to_user=options["grant_select_permissions_to_user"],
-            )
+            with self._deploy_locks(options):
+                results = sync_views(
+                    using=options["database"],
+                    dry_run=options["dry_run"] or options["check"],
+                    force=options["force"],
+                    grant_select_permissions_to_user=options["grant_select_permissions_to_user"],
+                )
         except OrmViewsError as exc:
             raise CommandError(str(exc)) from exc
         if options["check"]:
@@ -94,6 +97,17 @@ class Command(BaseCommand):
                 self.stderr.write("Run sync_views or migrate to make them match.")
         if stale:
             sys.exit(1)
+
+    def _deploy_locks(self, options: dict[str, Any]) -> ExitStack:
+        """The deploy lock of each database a sync changes, saying so when it waits."""
+        with ExitStack() as locks:
+            if not (options["dry_run"] or options["check"]):
+                for alias in [options["database"]] if options["database"] else databases():
+                    locks.enter_context(deploy_lock.hold(alias, on_wait=self._say_waiting))
+            return locks.pop_all()
+
+    def _say_waiting(self, using: str) -> None:
+        self.stdout.write(deploy_lock.waiting_message(using))
 
     def _print_script(self, result: Any) -> None:
         self.stdout.write(f'-- database "{result.using}"')
