@@ -103,6 +103,9 @@ def _wait_for_lock(connection: Any, using: str, on_wait: Callable[[str], None]) 
     deadline, pause = None, _FIRST_PAUSE
     while True:
         with connection.cursor() as cursor:
+            # Whatever the alias's isolation level: no snapshot held for the whole run, which
+            # CREATE INDEX CONCURRENTLY would wait for.
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
             cursor.execute(_TRY, [KEY])
             if cursor.fetchone()[0]:
                 return

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
+from django.test.utils import override_settings
 
+from django_orm_views_hook import sync_views
+from django_orm_views_hook.deploy_lock import KEY
 from tests.integration.deploying import (
+    WAITED,
     Deploys,
     assert_one_applied_one_waited,
     at_once,
@@ -47,3 +53,21 @@ def test_two_deploys_apply_a_schema_migration_exactly_once(deploys):
         assert deploys.records("0003_sku") == 1
         assert deploys.sql("SELECT count(*) FROM deployapp_counter WHERE sku = ''") == [(1,)]
         assert_one_applied_one_waited(outputs, "0003_sku")
+
+
+@pytest.mark.parametrize("command", ["migrate", "sync_views"])
+def test_a_deploy_waits_for_the_lock_at_most_the_lock_timeout(command):
+    holder = connection.copy()  # another deploy, as far as this one can tell
+    try:
+        with holder.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [KEY])
+        out = io.StringIO()
+        with (
+            override_settings(ORM_VIEWS_LOCK_TIMEOUT="200ms"),
+            pytest.raises(CommandError, match=r"ORM_VIEWS_LOCK_TIMEOUT \(200ms\)"),
+        ):
+            call_command(command, "--database", "default", stdout=out)
+        assert WAITED in out.getvalue()
+    finally:
+        holder.close()
+    assert sync_views(using="default")[0].status.value == "up to date"
