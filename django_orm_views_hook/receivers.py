@@ -17,7 +17,7 @@ from typing import Any
 
 from django.db import connections, transaction
 
-from . import conf, executor, statement_effects
+from . import conf, deferred_triggers, executor, statement_effects
 from .executor import SyncResult
 from .plan import Plan
 from .sync import is_postgres, plan_for
@@ -75,6 +75,8 @@ def drop_views_before_migrations(
     if not run.non_atomic:
         run.stack.enter_context(transaction.atomic(using=using))
         executor.hold_lock(connection)
+        checks = deferred_triggers.FirePendingChecks(connection)
+        run.stack.enter_context(connection.execute_wrapper(checks))
     run.plan = plan_for(using)
     run.watching = True
     run.stack.enter_context(connection.execute_wrapper(DropWhatBreaks(run)))

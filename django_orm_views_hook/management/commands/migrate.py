@@ -8,9 +8,9 @@ from django.core.management import CommandError
 from django.core.management.commands import migrate
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from ... import conf, deploy_lock, executor, receivers
+from ... import conf, deferred_triggers, deploy_lock, executor, receivers
 from ...autodetector import ReadableViewsAutodetector
-from ...exceptions import OrmViewsError
+from ...exceptions import LockTimeoutError, OrmViewsError
 from ...sync import is_postgres, plan_for
 from .. import reporting
 
@@ -60,7 +60,10 @@ class Command(migrate.Command):
         )
         # Taken before Django computes its plan: a deploy that waited plans from what the
         # other one committed, so each migration is applied once.
-        lock = deploy_lock.acquire(using, on_wait=self._say_waiting)
+        try:
+            lock = deploy_lock.acquire(using, on_wait=self._say_waiting)
+        except LockTimeoutError as exc:
+            raise CommandError(str(exc)) from exc
         token = receivers.current_run.set(run)
         self._run = run
         self._progress = reporting.MigrateProgress()
@@ -121,8 +124,6 @@ class Command(migrate.Command):
         self._progress.record(action, migration)
         finished = action in ("apply_success", "unapply_success")
         if finished and not run.non_atomic:
-            # In one transaction, a data migration's deferred foreign-key checks would still be
-            # pending when the next migration alters the table ("pending trigger events"):
-            # fire them now, as the commit between migrations would have.
+            # Fire the deferred checks and reset the constraints' modes, as a commit would.
             with connections[run.using].cursor() as cursor:
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE; SET CONSTRAINTS ALL DEFERRED")
+                deferred_triggers.as_if_committed(cursor)
