@@ -17,17 +17,18 @@ after each migration, every pending check fires and every constraint gets its in
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from typing import Any
 
-import pglast
 from pglast import ast
 from pglast.enums import ObjectType
 
 from . import sql_text
+from .exceptions import SqlSyntaxError
 
 #: The statements PostgreSQL refuses while the table has pending trigger events.
-_CHECKED_WORDS = frozenset({"ALTER", "DROP", "TRUNCATE"})
+_CHECKED = re.compile(r"\b(?:ALTER|DROP|TRUNCATE)\b", re.IGNORECASE)
 
 _TABLE = ObjectType.OBJECT_TABLE
 
@@ -51,13 +52,13 @@ WHERE c.condeferrable AND NOT c.condeferred
 @functools.lru_cache(maxsize=512)
 def tables_checked_by(sql: str) -> tuple[tuple[str | None, str], ...]:
     """The tables (schema or None, name) that `sql` alters, drops or truncates."""
-    if not any(sql_text.first_word(part) in _CHECKED_WORDS for part in sql_text.statements(sql)):
-        return ()
+    if not _CHECKED.search(sql):
+        return ()  # most statements of a migrate, told without parsing
     try:
-        parsed = pglast.parse_sql(sql)
-    except pglast.parser.ParseError:
+        parsed = sql_text.parse(sql)
+    except SqlSyntaxError:
         return ()  # the server will say what is wrong with it
-    found = [table for raw in parsed for table in _tables(raw.stmt)]
+    found = [table for statement in parsed for table in _tables(statement)]
     return tuple(dict.fromkeys(found))
 
 
