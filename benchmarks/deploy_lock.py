@@ -95,7 +95,7 @@ def main() -> None:
     print(f"deploy lock alone (acquire + release): {lock:.2f} ms")
     print(f"migrate, nothing pending: hook on {on:.2f} ms, off {off:.2f} ms ({on / off:.2f}x)")
     print(f"the lock's share of the no-op migrate: {lock / on:.0%}")
-    print(f"hand-over to a waiting deploy: {handover:.0f} ms (tries back off to 500 ms)")
+    print(f"hand-over to a waiting deploy: {handover:.0f} ms (tries back off to 200 ms)")
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ _held: contextvars.ContextVar[frozenset[str]] = contextvars.ContextVar(
 
 _TRY = "SELECT pg_try_advisory_xact_lock(%s)"
 #: Pauses between tries while another run holds the lock, in seconds.
-_FIRST_PAUSE, _LONGEST_PAUSE = 0.05, 0.5
+_FIRST_PAUSE, _LONGEST_PAUSE = 0.05, 0.2
 
 
 def is_held(using: str) -> bool:

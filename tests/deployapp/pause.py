@@ -21,6 +21,6 @@ def pause(apps, schema_editor):
             cursor.execute("SELECT pg_stat_clear_snapshot()")  # else one per transaction
             cursor.execute(OTHER_DEPLOYS)
             if cursor.fetchone()[0]:
-                time.sleep(0.2)
+                time.sleep(0.1)
                 return
             time.sleep(0.02)
