@@ -15,7 +15,7 @@ from django.test.utils import override_settings
 from django_orm_views_hook import sync_views
 from django_orm_views_hook.exceptions import LockTimeoutError
 from tests.conftest import catalog, view_oids, views_in_schema
-from tests.integration.subprocesses import ROOT, database_url
+from tests.integration.subprocesses import ROOT, database_url, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -42,13 +42,6 @@ def start_sync(*args: str, seconds: float = 1) -> subprocess.Popen:
         stderr=subprocess.PIPE,
         text=True,
     )
-
-
-def wait_for(predicate, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
 
 
 def backends_in_ddl() -> list[int]:

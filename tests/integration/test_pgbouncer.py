@@ -8,6 +8,7 @@ one. Each deploy must end, leave no advisory lock, and still apply each migratio
 
 from __future__ import annotations
 
+import signal
 import threading
 from collections.abc import Iterator
 
@@ -16,6 +17,7 @@ from django.db import connection
 
 from tests.integration.deploying import WAITED, Deploys, at_once, deploy_database
 from tests.integration.pgbouncer import pgbouncer  # noqa: F401 - a fixture
+from tests.integration.subprocesses import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -91,3 +93,22 @@ def test_two_deploys_and_a_sync_behind_pgbouncer_apply_each_migration_once(poole
     assert pooled.sql("SELECT value FROM deployapp_counter") == [(1,)]
     assert any(WAITED in out for out, _ in outputs), outputs
     assert pooled.advisory_locks() == 0
+
+
+def test_a_deploy_killed_behind_pgbouncer_leaves_no_lock(pooled, busy):
+    pooled.back_to("0001_initial")
+    # Alone, the pause lasts its whole time: the deploy holds the lock until it is killed.
+    process = pooled.start(*MIGRATE, "0002", DEPLOY_MIGRATION_SECONDS="60")
+    try:
+        wait_for(lambda: pooled.advisory_locks() == 1)
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+        # PgBouncer closes the server connection of a client gone mid-transaction.
+        wait_for(lambda: pooled.advisory_locks() == 0)
+    finally:
+        process.kill()
+        process.communicate(timeout=30)
+    result = pooled.run(*MIGRATE, "0002")
+    assert result.returncode == 0, result.stderr
+    assert "waiting" not in result.stdout
+    assert pooled.sql("SELECT value FROM deployapp_counter") == [(1,)]
