@@ -6,7 +6,7 @@ identically.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -17,7 +17,7 @@ from django.db import OperationalError, connections
 
 from . import conf, diff, executor, introspection, sync
 from .exceptions import ViewDefinitionError
-from .plan import Plan, ViewSpec, build_plan, check_databases, check_schema
+from .plan import Plan, ViewSpec, build_plan, build_spec, check_databases, check_schema
 from .readable import readable_views
 from .registry import default_registry
 from .sync import databases
@@ -31,23 +31,33 @@ def _keep_placeholders(sql: str, params: Sequence[Any]) -> str:
 @checks.register()
 def check_definitions(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[Any]:
     """orm_views.E001: a view class that the sync would refuse; W003: names alike but for case."""
-    errors: list[Any] = []
     hint = "Fix the view class named above; the sync refuses to run until then."
-    try:
-        check_databases(default_registry.classes, list(connections))
-    except ViewDefinitionError as exc:
-        errors.append(checks.Error(str(exc), hint=hint, id="orm_views.E001"))
+    messages: list[str] = []
+    warnings: list[Any] = []
+    for cls in default_registry.classes:
+        _collect(messages, check_databases, [cls], list(connections))
     for using in databases(default_registry):
-        try:
-            # Compile without inlining parameters: that needs a connection, a check must not.
-            plan = build_plan(
-                default_registry.for_database(using), using, inline=_keep_placeholders
-            )
-        except ViewDefinitionError as exc:
-            errors.append(checks.Error(str(exc), hint=hint, id="orm_views.E001"))
-        else:
-            errors += _case_warnings(plan)
-    return errors
+        classes = default_registry.for_database(using)
+        # Compile without inlining parameters: that needs a connection, a check must not.
+        plan = _collect(messages, build_plan, classes, using, inline=_keep_placeholders)
+        if plan is not None:
+            warnings += _case_warnings(plan)
+            continue
+        # The plan stops at its first error; each class on its own tells the others at once.
+        for cls in classes:
+            _collect(messages, build_spec, cls, using, _keep_placeholders)
+    errors = [checks.Error(message, hint=hint, id="orm_views.E001") for message in messages]
+    return errors + warnings
+
+
+def _collect(messages: list[str], function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """`function(...)`, or None after adding its ViewDefinitionError's message (once)."""
+    try:
+        return function(*args, **kwargs)
+    except ViewDefinitionError as exc:
+        if str(exc) not in messages:
+            messages.append(str(exc))
+        return None
 
 
 def _case_warnings(plan: Plan) -> list[Any]:

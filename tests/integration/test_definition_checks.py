@@ -53,6 +53,12 @@ def test_check_names_the_class_of_each_mistake(module):
     assert "Traceback" not in output
 
 
+def test_check_names_every_mistaken_class_at_once():
+    output = check_output("two_mistakes")
+    assert output.count("orm_views.E001") == 2
+    assert MISTAKES["mistake_name"] in output and MISTAKES["mistake_pk_field"] in output
+
+
 @pytest.mark.django_db  # refused before any SQL: nothing to roll back
 @pytest.mark.parametrize("module", sorted(MISTAKES))
 def test_the_sync_refuses_each_mistake_before_any_ddl(module):
