@@ -123,6 +123,8 @@ class MigrateProgress:
         done = "unapplied" if self.backwards else "applied"
         if isinstance(exc, ViewBuildError):
             why = "the database rejected the views named above"
+        elif isinstance(exc, KeyboardInterrupt):
+            why = "it was interrupted"
         elif failed is not None and not isinstance(exc, OrmViewsError):
             why = f"{failed} failed"
         else:
@@ -145,7 +147,7 @@ def _non_atomic_outcome(
     committed = ", ".join(finished) or "none"
     line = (
         f"This migrate was not atomic ({', '.join(non_atomic)} set atomic = False), so each "
-        f"migration committed on its own. Committed: {committed}."
+        f"migration committed on its own. {done.capitalize()} and committed: {committed}."
     )
     if failed is None:
         return f"{line} The failure came after them: {why}."

@@ -234,7 +234,7 @@ def test_a_failed_non_atomic_migrate_rebuilds_the_views_it_dropped():
                 migrate("nonatomicapp", "0002", views="views_nonatomic")
             assert excinfo.value.__notes__ == [
                 "This migrate was not atomic (nonatomicapp.0002_widen_then_fail set atomic = "
-                "False), so each migration committed on its own. Committed: none. "
+                "False), so each migration committed on its own. Applied and committed: none. "
                 "nonatomicapp.0002_widen_then_fail failed part-way: what it did before the "
                 "error is committed, the rest is not, and the migrations after it did not run."
             ]
