@@ -314,7 +314,10 @@ def drop_managed_views(
 
 
 def hold_lock(connection: BaseDatabaseWrapper) -> None:
-    """Take the sync lock until the caller's transaction ends (ORM_VIEWS_LOCK_TIMEOUT applies)."""
+    """ORM_VIEWS_LOCK_TIMEOUT for the caller's transaction, and the sync lock until it ends.
+
+    Inside a run that holds the deploy lock already, only the timeout is set.
+    """
     with connection.cursor() as cursor:
         _lock(cursor, quoting(connection))
 

@@ -74,6 +74,7 @@ def drop_views_before_migrations(
     run.non_atomic = tuple(str(m) for m, _ in plan if not m.atomic)
     if not run.non_atomic:
         run.stack.enter_context(transaction.atomic(using=using))
+        # The deploy lock is held already: this bounds the migrations' own lock waits.
         executor.hold_lock(connection)
         checks = deferred_triggers.FirePendingChecks(connection)
         run.stack.enter_context(connection.execute_wrapper(checks))
