@@ -22,6 +22,8 @@ DEFAULTS: dict[str, Any] = {
     "ORM_VIEWS_LOCK_ATTEMPT_TIMEOUT": "100ms",
     "ORM_VIEWS_LOCK_BUDGET": "60s",
     "ORM_VIEWS_ALLOW_CASCADE": False,
+    # A query that waits for the run while holding what it needs cannot end before the commit.
+    "ORM_VIEWS_CANCEL_STUCK_QUERIES": True,
 }
 
 
@@ -72,6 +74,11 @@ def lock_timeout() -> str | None:
 def allow_cascade() -> bool:
     """Drop objects outside the managed schemas that read managed views, instead of refusing."""
     return bool(_get("ORM_VIEWS_ALLOW_CASCADE"))
+
+
+def cancel_stuck_queries() -> bool:
+    """Cancel a query that holds what the run needs while it waits for what the run holds."""
+    return bool(_get("ORM_VIEWS_CANCEL_STUCK_QUERIES"))
 
 
 _DURATION = re.compile(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*(ms|s|min|h)\s*", re.IGNORECASE)

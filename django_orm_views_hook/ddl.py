@@ -64,6 +64,17 @@ def drop_views(
     return statements
 
 
+def lock_view(q: Quoting, schema: str, name: str, owner: str, *, materialized: bool) -> Statement:
+    """Take ACCESS EXCLUSIVE on one view, and change nothing: its owner, set to its owner.
+
+    `LOCK TABLE` on a view also locks, in the same mode, every table the view reads, which
+    would stop the readers of every other view over them; and it refuses materialised views.
+    An owner that does not change is not written to the catalog.
+    """
+    target = f"{kind_keyword(materialized)} {q.qualified(schema, name)}"
+    return Statement(f"ALTER {target} OWNER TO {q.name(owner)}")
+
+
 def create_schema(q: Quoting, schema: str) -> list[Statement]:
     return [Statement(f"CREATE SCHEMA IF NOT EXISTS {q.name(schema)}")]
 

@@ -72,6 +72,10 @@ class LockTimeoutError(OrmViewsError, DatabaseError):
     """The sync could not take its locks within ORM_VIEWS_LOCK_TIMEOUT; nothing changed."""
 
 
+class StuckLockError(LockTimeoutError):
+    """Sessions hold what the run needs while they wait for what it holds; not cancelled."""
+
+
 class ServerError(OrmViewsError, DatabaseError):
     """The server failed for a reason of its own (out of shared memory, shutting down, disk):
     no view is at fault; the transaction is rolled back."""

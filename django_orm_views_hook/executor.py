@@ -26,6 +26,7 @@ from . import (
     introspection,
     lock_table,
     locking,
+    readers,
     safety,
     script,
     signals,
@@ -33,9 +34,8 @@ from . import (
 )
 from .ddl import Quoting, Statement
 from .exceptions import LockTimeoutError, Rejection, ViewBuildError, ViewDefinitionError
-from .introspection import Relation
 from .plan import Plan, ViewSpec
-from .statement_effects import Target
+from .statement_effects import Effects, Target
 
 logger = logging.getLogger(__name__)
 
@@ -272,45 +272,106 @@ def _left_out(plan: Plan, refused: ViewBuildError) -> set[diff.Key]:
 def drop_managed_views(
     plan: Plan, connection: BaseDatabaseWrapper, *, breaking: Sequence[Target] | None = None
 ) -> SyncResult:
-    """Drop managed views (dependents first) in the caller's transaction.
+    """Drop managed views (dependents first) in a transaction of their own, or the caller's.
 
-    `migrate` calls this just before a statement that would break views: `breaking` names what
-    the statement drops or retypes, and only the managed views that read it (and what reads
-    them) go; None drops them all. The views are rebuilt after the migrations.
+    A non-atomic `migrate` calls this just before a statement that would break views:
+    `breaking` names what the statement drops or retypes, and only the managed views that read
+    it (and what reads them) go; None drops them all. The views are rebuilt after the
+    migrations.
     """
     started = time.monotonic()
     q = quoting(connection)
-
-    def result(
-        dropped: Sequence[Relation] = (), statements: Sequence[Statement] = ()
-    ) -> SyncResult:
-        return SyncResult(
-            plan.using,
-            SyncStatus.DROPPED,
-            plan.views,
-            (),
-            tuple(s.sql for s in statements),
-            _since(started),
-            dropped=tuple(view.key for view in dropped),
-        )
-
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-        readers = None if breaking is None else introspection.views_broken_by(cursor, breaking)
-        if readers is not None and not readers:
-            return result()  # the usual case: nothing reads what the statement changes
         _lock(cursor, q)
         catalog = introspection.catalog(cursor, plan.schemas)
-        managed = _managed(plan, catalog)
-        contents = introspection.contents(cursor, managed)
-        existing = {view.key for view in contents.views_in_drop_order}
-        targets = existing if readers is None else readers & existing
-        dropping = diff.with_dependents(targets, contents.dependents)
-        statements, locked = _drop(q, plan, contents, dropping)
-        # The sync after the migrations creates them again, and the views not there yet.
-        rebuilt = [v for v in plan.views if v.key in dropping or v.key not in catalog.views]
-        lock_table.check(cursor, plan, contents, dropping, rebuilt)
-        locking.take(cursor, connection, q, statements, locked)
-    return result([v for v in contents.views_in_drop_order if v.key in dropping], statements)
+        statements, relations, dropped = _drops_before(
+            cursor, q, plan, _managed(plan, catalog), breaking
+        )
+        locking.take(cursor, connection, q, statements, relations)
+    return SyncResult(
+        plan.using,
+        SyncStatus.DROPPED,
+        plan.views,
+        (),
+        tuple(s.sql for s in statements),
+        _since(started),
+        dropped=dropped,
+    )
+
+
+@dataclass(frozen=True)
+class BeforeStatement:
+    """What runs before a migration's statement, in one attempt with it (see `locking.take`)."""
+
+    statements: tuple[Statement, ...]  # the views over what it locks, readers first; the drops
+    relations: tuple[diff.Key, ...]  # what those and the statement lock, to name their holders
+    dropped: tuple[diff.Key, ...]  # the managed views dropped, dependents first
+    held: frozenset[int]  # the relations (oids) held once the statement has run
+
+
+def before_statement(
+    plan: Plan,
+    connection: BaseDatabaseWrapper,
+    effects: Effects,
+    *,
+    schemas: Sequence[str],
+    held: Collection[int] = (),
+) -> BeforeStatement:
+    """Take the readers' lock order for a statement of the migrations, and drop what it breaks.
+
+    Readers lock a view, then what it reads. So before the statement takes a relation in
+    ACCESS EXCLUSIVE mode, the managed views whose readers wait for that relation are locked,
+    each before the views it reads: once a reader waits for the relation, none of them is then
+    needed from that reader (a later statement may drop them, the rebuild may replace them).
+    `held` are the relations this transaction holds already. Refusals (objects attached to a
+    dropped view, the lock table) are raised here, before anything runs.
+    """
+    q = quoting(connection)
+    with connection.cursor() as cursor:
+        waiting = readers.waiting_for(cursor, effects.exclusive, schemas)
+        statements = [
+            ddl.lock_view(q, view.schema, view.name, view.owner, materialized=False)
+            for view in waiting.views
+            if view.oid not in held
+        ]
+        drops: list[Statement] = []
+        locked: list[diff.Key] = []
+        dropped: tuple[diff.Key, ...] = ()
+        if effects.breaks_views:
+            breaking = None if effects.unknown else effects.targets
+            drops, locked, dropped = _drops_before(cursor, q, plan, schemas, breaking)
+    relations = [view.key for view in waiting.views] + locked + [r.key for r in waiting.locked]
+    return BeforeStatement(
+        tuple(statements + drops),
+        tuple(dict.fromkeys(relations)),
+        dropped,
+        frozenset(r.oid for r in (*waiting.views, *waiting.locked)),
+    )
+
+
+def _drops_before(
+    cursor: Any,
+    q: Quoting,
+    plan: Plan,
+    schemas: Sequence[str],
+    breaking: Sequence[Target] | None,
+) -> tuple[list[Statement], list[diff.Key], tuple[diff.Key, ...]]:
+    """The DROPs of the managed views a statement breaks (all for None) and of their readers;
+    what they lock; what they drop, dependents first. Refusals are raised before any DDL."""
+    broken = None if breaking is None else introspection.views_broken_by(cursor, breaking)
+    if broken is not None and not broken:
+        return [], [], ()  # the usual case: nothing reads what the statement changes
+    contents = introspection.contents(cursor, schemas)
+    existing = {view.key for view in contents.views_in_drop_order}
+    dropping = diff.with_dependents(
+        existing if broken is None else broken & existing, contents.dependents
+    )
+    statements, locked = _drop(q, plan, contents, dropping)
+    # The sync after the migrations creates them again, and the views not there yet.
+    rebuilt = [v for v in plan.views if v.key in dropping or v.key not in existing]
+    lock_table.check(cursor, plan, contents, dropping, rebuilt)
+    dropped = tuple(v.key for v in contents.views_in_drop_order if v.key in dropping)
+    return statements, locked, dropped
 
 
 def hold_lock(connection: BaseDatabaseWrapper) -> None:

@@ -186,18 +186,6 @@ SCHEMA_COMMENT_SQL = (
     "SELECT coalesce(obj_description(oid, 'pg_namespace'), '') FROM pg_namespace WHERE nspname = %s"
 )
 
-# Other sessions holding a lock on one of the given relations, and what they are running.
-BLOCKERS_SQL = """
-SELECT DISTINCT l.pid, n.nspname, c.relname, l.mode, coalesce(a.state, ''), coalesce(a.query, '')
-FROM pg_locks l
-JOIN pg_class c ON c.oid = l.relation
-JOIN pg_namespace n ON n.oid = c.relnamespace
-LEFT JOIN pg_stat_activity a ON a.pid = l.pid
-WHERE l.granted AND l.pid <> pg_backend_pid()
-  AND (n.nspname, c.relname) IN (SELECT * FROM unnest(%s::text[], %s::text[]))
-ORDER BY 1, 2, 3
-"""
-
 COLUMNS_SQL = """
 SELECT n.nspname, c.relname, a.attname
 FROM pg_attribute a
@@ -410,24 +398,6 @@ def lock_holders(cursor: Any, schemas: Sequence[str]) -> list[tuple[str, str, in
     """(schema, relation, pid, lock mode) held by other sessions in `schemas`."""
     cursor.execute(LOCK_HOLDERS_SQL, [list(schemas)])
     return list(cursor.fetchall())
-
-
-@dataclass(frozen=True)
-class Blocker:
-    """A session holding a lock the sync needs: who, on what, and what it runs."""
-
-    pid: int
-    schema: str
-    name: str
-    mode: str
-    state: str
-    query: str
-
-
-def blockers(cursor: Any, relations: Sequence[tuple[str, str]]) -> list[Blocker]:
-    """The other sessions holding a lock on one of `relations` ((schema, name) pairs)."""
-    cursor.execute(BLOCKERS_SQL, [[s for s, _ in relations], [n for _, n in relations]])
-    return [Blocker(*row) for row in cursor.fetchall()]
 
 
 def schema_comment(cursor: Any, schema: str) -> str:

@@ -2,8 +2,10 @@
 
 Our `migrate` command opens a `MigrateRun`; inside one, `pre_migrate` takes the lock and starts
 watching the migrations' statements, and the drops, the migrations and the `post_migrate`
-rebuild share one transaction. Outside one (Django's own migrate, `flush`), `post_migrate`
-still syncs, which costs one catalog query when nothing changed.
+rebuild share one transaction. Each statement that locks a relation out of its readers' reach
+first locks the managed views those readers come through (the readers' order), and takes its
+locks in short retried attempts with them. Outside a run (Django's own migrate, `flush`),
+`post_migrate` still syncs, which costs one catalog query when nothing changed.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 
 from django.db import connections, transaction
 
-from . import conf, deferred_triggers, executor, statement_effects
+from . import conf, deferred_triggers, executor, introspection, locking, statement_effects
 from .executor import SyncResult
 from .plan import Plan
 from .sync import is_postgres, plan_for
@@ -42,6 +44,10 @@ class MigrateRun:
     watching: bool = False
     #: Built once before the migrations and reused after them: the code does not change.
     plan: Plan | None = None
+    #: The schemas of the managed views: the plan's, and those marked as ours before.
+    schemas: tuple[str, ...] = ()
+    #: The relations (oids) this transaction holds in ACCESS EXCLUSIVE mode, taken in order.
+    held: set[int] = field(default_factory=set)
     result: SyncResult | None = None
 
 
@@ -79,8 +85,11 @@ def drop_views_before_migrations(
         checks = deferred_triggers.FirePendingChecks(connection)
         run.stack.enter_context(connection.execute_wrapper(checks))
     run.plan = plan_for(using)
+    with connection.cursor() as cursor:
+        catalog = introspection.catalog(cursor, run.plan.schemas)
+    run.schemas = tuple(sorted(set(catalog.marked) | set(run.plan.schemas)))
     run.watching = True
-    run.stack.enter_context(connection.execute_wrapper(DropWhatBreaks(run)))
+    run.stack.enter_context(connection.execute_wrapper(ReadersOrder(run)))
     if run.non_atomic:
         run.warn(
             f"This migrate cannot be atomic: {', '.join(run.non_atomic)} set atomic = False "
@@ -90,43 +99,80 @@ def drop_views_before_migrations(
         )
 
 
-class DropWhatBreaks:
-    """An execute wrapper: before each statement of the migrations, drop the views it breaks.
+class ReadersOrder:
+    """An execute wrapper: each statement of the migrations takes its locks in the readers' order.
 
     It sees every statement, whatever runs it (an operation, `RunSQL`, `RunPython`'s schema
-    editor, a third-party operation), so what is dropped follows from the SQL that runs, not
-    from a prediction; an operation that emits no SQL drops nothing.
+    editor, a third-party operation), so what is locked and dropped follows from the SQL that
+    runs, not from a prediction. Before a statement that takes a relation in ACCESS EXCLUSIVE
+    mode, the managed views whose readers would wait for it are locked (`executor.
+    before_statement`); the views it breaks are dropped; and those locks and the statement's own
+    are taken together in short retried attempts, so that no reader queues behind a wait.
     """
 
     def __init__(self, run: MigrateRun) -> None:
         self.run = run
         self.connection = connections[run.using]
-        self.busy = False  # our own DROP statements pass through too
+        self.busy = False  # our own statements pass through too
 
     def __call__(
         self, execute: Callable[..., Any], sql: Any, params: Any, many: bool, context: Any
     ) -> Any:
         run = self.run
-        if run.watching and not self.busy and run.plan is not None:
-            effects = self._effects(sql, params)
-            if effects.breaks_views:
-                self.busy = True
-                try:
-                    breaking = None if effects.unknown else effects.targets
-                    dropped = executor.drop_managed_views(
-                        run.plan, self.connection, breaking=breaking
-                    )
-                finally:
-                    self.busy = False
-                if dropped.dropped:
-                    logger.info(
-                        'Dropped %d views on database "%s" before: %s',
-                        len(dropped.dropped),
-                        run.using,
-                        sql if isinstance(sql, str) else repr(sql),
-                    )
-                run.dropped += dropped.dropped
-        return execute(sql, params, many, context)
+        if not run.watching or self.busy or run.plan is None:
+            return execute(sql, params, many, context)
+        effects = self._effects(sql, params)
+        if not (effects.breaks_views or effects.locks_out_readers):
+            return execute(sql, params, many, context)
+        self.busy = True
+        try:
+            if self.connection.in_atomic_block:
+                return self._in_order(effects, lambda: execute(sql, params, many, context), sql)
+            return self._alone(effects, lambda: execute(sql, params, many, context), sql)
+        finally:
+            self.busy = False
+
+    def _in_order(
+        self, effects: statement_effects.Effects, statement: Callable[[], Any], sql: Any
+    ) -> Any:
+        run = self.run
+        assert run.plan is not None
+        before = executor.before_statement(
+            run.plan, self.connection, effects, schemas=run.schemas, held=run.held
+        )
+        q = executor.quoting(self.connection)
+        with self.connection.cursor() as cursor:
+            value = locking.take(
+                cursor, self.connection, q, before.statements, before.relations, then=statement
+            )
+        run.held |= before.held
+        self._dropped(before.dropped, sql)
+        return value
+
+    def _alone(
+        self, effects: statement_effects.Effects, statement: Callable[[], Any], sql: Any
+    ) -> Any:
+        """A statement of a non-atomic migration commits on its own: the drops before it too."""
+        run = self.run
+        assert run.plan is not None
+        if effects.breaks_views:
+            breaking = None if effects.unknown else effects.targets
+            dropped = executor.drop_managed_views(run.plan, self.connection, breaking=breaking)
+            self._dropped(dropped.dropped, sql)
+        if not effects.locks_out_readers:
+            return statement()
+        with self.connection.cursor() as cursor:
+            return locking.in_autocommit(cursor, executor.quoting(self.connection), statement)
+
+    def _dropped(self, dropped: tuple[tuple[str, str], ...], sql: Any) -> None:
+        if dropped:
+            logger.info(
+                'Dropped %d views on database "%s" before: %s',
+                len(dropped),
+                self.run.using,
+                sql if isinstance(sql, str) else repr(sql),
+            )
+            self.run.dropped += dropped
 
     def _effects(self, sql: Any, params: Any) -> statement_effects.Effects:
         if isinstance(sql, bytes):

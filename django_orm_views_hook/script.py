@@ -69,7 +69,7 @@ def _run(
     try:
         cursor.execute(ddl.as_script(statements))
     except DatabaseError as batch_error:
-        _raise_if_connection_lost(connection, batch_error)
+        raise_if_connection_lost(connection, batch_error)
         transaction.savepoint_rollback(savepoint, using=connection.alias)
         if sqlstate(batch_error) == LOCK_NOT_AVAILABLE:
             _raise_lock_timeout(cursor, schemas, batch_error)
@@ -114,7 +114,7 @@ def _replay(
             try:
                 cursor.execute(statement.sql)
             except DatabaseError as exc:
-                _raise_if_connection_lost(connection, exc)
+                raise_if_connection_lost(connection, exc)
                 raise_if_server_wide(exc)
                 transaction.savepoint_rollback(savepoint, using=connection.alias)
                 message = str(exc).strip()
@@ -151,7 +151,7 @@ def _parameter(connection: BaseDatabaseWrapper, name: str) -> str | None:
 _savepoint = getattr(transaction, "savepoint_create", transaction.savepoint)
 
 
-def _raise_if_connection_lost(connection: BaseDatabaseWrapper, exc: DatabaseError) -> None:
+def raise_if_connection_lost(connection: BaseDatabaseWrapper, exc: DatabaseError) -> None:
     raw = connection.connection
     if raw is not None and not getattr(raw, "closed", False):
         return

@@ -3,9 +3,10 @@
 `migrate` asks this of every statement it is about to run, so that it drops only the views the
 statement would break: a dropped or retyped column, a dropped table, constraint, function or
 type. Data statements and DDL that leaves columns alone (indexes, comments, grants, renames,
-new tables, functions, extensions) break no view. What cannot be told (a `DO` block, a procedure
-call, SQL that does not parse) answers `unknown`: every managed view must go. Pure: text in,
-data out.
+new tables, functions, extensions) break no view. The same reading says which relations the
+statement locks out of readers' reach (`statement_locks`), so that the views over them are
+locked first, in the readers' order. What cannot be told (a `DO` block, a procedure call, SQL
+that does not parse) answers `unknown`: every managed view must go. Pure: text in, data out.
 """
 
 from __future__ import annotations
@@ -17,66 +18,24 @@ from dataclasses import dataclass
 from pglast import ast
 from pglast.enums import AlterTableType, ObjectType
 
-from . import sql_text
+from . import sql_text, statement_locks
 from .exceptions import SqlSyntaxError
+from .statement_locks import Target as Target
 
 _SAFE_STATEMENTS = (
-    ast.SelectStmt,
-    ast.InsertStmt,
-    ast.UpdateStmt,
-    ast.DeleteStmt,
-    ast.MergeStmt,
-    ast.CopyStmt,
+    *statement_locks.LOCK_NOTHING,  # CREATE FUNCTION's OR REPLACE cannot change what it returns
     ast.TruncateStmt,
-    ast.ExplainStmt,
-    ast.PrepareStmt,
-    ast.DeallocateStmt,
-    ast.DeclareCursorStmt,
-    ast.FetchStmt,
-    ast.ClosePortalStmt,
-    ast.TransactionStmt,
-    ast.VariableSetStmt,
-    ast.VariableShowStmt,
-    ast.ConstraintsSetStmt,
     ast.LockStmt,
-    ast.NotifyStmt,
-    ast.ListenStmt,
-    ast.UnlistenStmt,
     ast.VacuumStmt,
     ast.ClusterStmt,
-    ast.CheckPointStmt,
-    ast.IndexStmt,
     ast.ReindexStmt,
-    ast.CommentStmt,
-    ast.GrantStmt,
-    ast.GrantRoleStmt,
-    ast.AlterDefaultPrivilegesStmt,
-    ast.CreateFunctionStmt,  # OR REPLACE cannot change what a function returns
-    ast.CreateExtensionStmt,
     ast.CreateStmt,
-    ast.CreateTableAsStmt,
-    ast.CreateSeqStmt,
-    ast.AlterSeqStmt,
-    ast.CreateSchemaStmt,
     ast.ViewStmt,  # OR REPLACE can only add columns
     ast.RefreshMatViewStmt,
     ast.RenameStmt,  # views follow what they read by oid
     ast.AlterObjectSchemaStmt,
-    ast.AlterOwnerStmt,
-    ast.CreateTrigStmt,
     ast.CreatePolicyStmt,
     ast.AlterPolicyStmt,
-    ast.CreateEnumStmt,
-    ast.AlterEnumStmt,
-    ast.CompositeTypeStmt,
-    ast.CreateDomainStmt,
-    ast.DefineStmt,
-    ast.CreateStatsStmt,
-    ast.CreateRoleStmt,
-    ast.AlterRoleStmt,
-    ast.CreateEventTrigStmt,
-    ast.CreatePublicationStmt,
-    ast.AlterPublicationStmt,
 )
 _RELATIONS = {
     ObjectType.OBJECT_TABLE,
@@ -107,28 +66,20 @@ _PLACEHOLDER = re.compile(r"%%|%(?:\([^)]*\))?s")
 
 
 @dataclass(frozen=True)
-class Target:
-    """What a statement drops or retypes: a relation, one of its columns or constraints, a
-    function (every overload of the name) or a type."""
-
-    schema: str | None  # None: found on the search_path
-    relation: str  # the relation's name, or the function's or the type's
-    column: str | None = None
-    constraint: str | None = None
-    #: Also the tables that inherit from it (and partitions): no ONLY in the statement.
-    recurse: bool = True
-    kind: str = "relation"  # or "function", "type"
-
-
-@dataclass(frozen=True)
 class Effects:
     targets: tuple[Target, ...] = ()
-    #: What the SQL drops cannot be told: every managed view must be dropped before it.
+    #: The relations it takes in ACCESS EXCLUSIVE mode, which their readers wait for.
+    exclusive: tuple[Target, ...] = ()
+    #: What the SQL drops or locks cannot be told: every managed view must be dropped first.
     unknown: bool = False
 
     @property
     def breaks_views(self) -> bool:
         return self.unknown or bool(self.targets)
+
+    @property
+    def locks_out_readers(self) -> bool:
+        return self.unknown or bool(self.exclusive)
 
 
 NOTHING = Effects()
@@ -146,20 +97,23 @@ def of_execution(sql: str, has_params: bool) -> Effects:
 
 @functools.lru_cache(maxsize=512)
 def of_sql(sql: str) -> Effects:
-    """What the statements of `sql` drop, in the catalog as it is before they run."""
+    """What the statements of `sql` drop and lock, in the catalog as it is before they run."""
     try:
         parsed = sql_text.parse(sql)
     except SqlSyntaxError:
         return UNKNOWN
     targets: list[Target] = []
+    exclusive: list[Target] = []
     renamed = False
     for statement in parsed:
         found = _targets(statement)
-        if found is None or (found and renamed):
+        locked = statement_locks.exclusive(statement)
+        if found is None or locked is None or ((found or locked) and renamed):
             return UNKNOWN
         targets += found
+        exclusive += locked
         renamed = renamed or _renames(statement)
-    return Effects(tuple(dict.fromkeys(targets)))
+    return Effects(tuple(dict.fromkeys(targets)), tuple(dict.fromkeys(exclusive)))
 
 
 def _renames(statement: ast.Node) -> bool:
@@ -178,11 +132,14 @@ def _targets(statement: ast.Node) -> list[Target] | None:
             return []
         objects = statement.objects or ()
         if statement.removeType in _RELATIONS:
-            return [_named([part.sval for part in name]) for name in objects]
+            return [statement_locks.named([part.sval for part in name]) for name in objects]
         if statement.removeType in _ROUTINES:
-            return [_named([p.sval for p in o.objname or ()], "function") for o in objects]
+            return [
+                statement_locks.named([p.sval for p in o.objname or ()], "function")
+                for o in objects
+            ]
         if statement.removeType in _TYPES:
-            return [_named([p.sval for p in o.names or ()], "type") for o in objects]
+            return [statement_locks.named([p.sval for p in o.names or ()], "type") for o in objects]
         return None  # a schema, an extension, an operator...: their readers are not looked up
     return [] if isinstance(statement, _SAFE_STATEMENTS) else None
 
@@ -205,8 +162,3 @@ def _altered(statement: ast.AlterTableStmt) -> list[Target] | None:
             Target(relation.schemaname, relation.relname, column, constraint, bool(relation.inh))
         )
     return found
-
-
-def _named(name: list[str], kind: str = "relation") -> Target:
-    *qualifiers, last = name
-    return Target(qualifiers[-1] if qualifiers else None, last, kind=kind)

@@ -1,0 +1,3 @@
+from tests.analystapp.many import define
+
+define(globals(), end=True)
