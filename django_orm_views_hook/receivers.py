@@ -46,6 +46,8 @@ class MigrateRun:
     plan: Plan | None = None
     #: The schemas of the managed views: the plan's, and those marked as ours before.
     schemas: tuple[str, ...] = ()
+    #: Non-atomic runs: the dropped views built again before their migration committed.
+    rebuilt_early: set[tuple[str, str]] = field(default_factory=set)
     #: The relations (oids) this transaction holds in ACCESS EXCLUSIVE mode, taken in order.
     held: set[int] = field(default_factory=set)
     result: SyncResult | None = None
@@ -147,6 +149,8 @@ class ReadersOrder:
             )
         run.held |= before.held
         self._dropped(before.dropped, sql)
+        if run.non_atomic and before.dropped:
+            self._rebuild_now()
         return value
 
     def _alone(
@@ -155,24 +159,41 @@ class ReadersOrder:
         """A statement of a non-atomic migration commits on its own: the drops before it too."""
         run = self.run
         assert run.plan is not None
+        dropped: tuple[tuple[str, str], ...] = ()
         if effects.breaks_views:
             breaking = None if effects.unknown else effects.targets
-            dropped = executor.drop_managed_views(run.plan, self.connection, breaking=breaking)
-            self._dropped(dropped.dropped, sql)
-        if not effects.locks_out_readers:
-            return statement()
-        with self.connection.cursor() as cursor:
-            return locking.in_autocommit(cursor, executor.quoting(self.connection), statement)
+            dropped = executor.drop_managed_views(
+                run.plan, self.connection, breaking=breaking
+            ).dropped
+            self._dropped(dropped, sql)
+        if effects.locks_out_readers:
+            with self.connection.cursor() as cursor:
+                value = locking.in_autocommit(cursor, executor.quoting(self.connection), statement)
+        else:
+            value = statement()
+        if dropped:
+            self._rebuild_now()
+        return value
 
     def _dropped(self, dropped: tuple[tuple[str, str], ...], sql: Any) -> None:
-        if dropped:
-            logger.info(
-                'Dropped %d views on database "%s" before: %s',
-                len(dropped),
-                self.run.using,
-                sql if isinstance(sql, str) else repr(sql),
-            )
-            self.run.dropped += dropped
+        if not dropped:
+            return
+        logger.info(
+            'Dropped %d views on database "%s" before: %s',
+            len(dropped),
+            self.run.using,
+            sql if isinstance(sql, str) else repr(sql),
+        )
+        self.run.dropped += dropped
+
+    def _rebuild_now(self) -> None:
+        """In a non-atomic run, each migration commits on its own: build the views a statement
+        dropped right after it, so that they are there when its migration commits. Those the
+        schema does not allow yet are built after the migrations."""
+        run = self.run
+        assert run.plan is not None
+        result = executor.sync_plan(run.plan, self.connection, skip_unbuildable=True)
+        run.rebuilt_early.update(view.key for view in result.built)
 
     def _effects(self, sql: Any, params: Any) -> statement_effects.Effects:
         if isinstance(sql, bytes):
@@ -204,5 +225,20 @@ def rebuild_views_after_migrations(sender: Any, using: str, **kwargs: Any) -> No
 def _dropped_message(run: MigrateRun) -> str:
     if not run.dropped:
         return "No statement of these migrations broke a view, so no view was dropped."
-    names = ", ".join(f"{schema}.{name}" for schema, name in run.dropped)
-    return f"Views dropped before statements that broke them, rebuilt now: {names}."
+    early = [key for key in dict.fromkeys(run.dropped) if key in run.rebuilt_early]
+    late = [key for key in dict.fromkeys(run.dropped) if key not in run.rebuilt_early]
+    said = []
+    if early:
+        said.append(
+            "Views dropped before statements that broke them and rebuilt before their "
+            f"migration committed: {_names(early)}."
+        )
+    if late:
+        said.append(
+            f"Views dropped before statements that broke them, rebuilt now: {_names(late)}."
+        )
+    return " ".join(said)
+
+
+def _names(keys: list[tuple[str, str]]) -> str:
+    return ", ".join(f"{schema}.{name}" for schema, name in keys)

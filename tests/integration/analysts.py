@@ -41,8 +41,11 @@ class Reader:
             stderr=subprocess.PIPE,
             text=True,
         )
+
+    def wait_until_ready(self) -> Reader:
         line = self.process.stdout.readline()
         assert line.strip() == "ready", (line, self.process.stderr.read())
+        return self
 
     def stop(self) -> Seen:
         self.process.send_signal(signal.SIGINT)
@@ -87,10 +90,11 @@ class Project:
         rows = self.sql("SELECT name FROM django_migrations WHERE app = 'analystapp' ORDER BY id")
         return [name for (name,) in rows]
 
-    def readers(self) -> list[Reader]:
-        """A reader of each view, and one of all of them, each a process of its own."""
-        queries = [f'SELECT * FROM "views"."{name}"' for name in sorted(self.views())]
-        return [Reader(self.url, [query]) for query in queries] + [Reader(self.url, queries)]
+    def readers(self, views: list[str] | None = None) -> list[Reader]:
+        """A reader of each view (default: all), and one of all of them, each a process."""
+        queries = [f'SELECT * FROM "views"."{name}"' for name in sorted(views or self.views())]
+        started = [Reader(self.url, [query]) for query in queries] + [Reader(self.url, queries)]
+        return [reader.wait_until_ready() for reader in started]
 
 
 @contextlib.contextmanager
@@ -108,10 +112,17 @@ def project(suffix: str, at: str, views: str) -> Iterator[Project]:
 
 
 def under_readers(
-    built: Project, target: str, views: str, readers: list[Reader] | None = None, **env: str
+    built: Project,
+    target: str,
+    views: str,
+    kept: list[str] | None = None,
+    readers: list[Reader] | None = None,
+    **env: str,
 ) -> tuple[subprocess.CompletedProcess, list[Seen]]:
-    """`migrate analystapp <target>` while readers read; what it printed and what they saw."""
-    readers = readers if readers is not None else built.readers()
+    """`migrate analystapp <target>` with the code of `views` while readers read (default: of
+    every view, or of those of `kept`); what it printed and what they saw."""
+    if readers is None:
+        readers = built.readers([name for name in built.views() if kept is None or name in kept])
     try:
         done = built.migrate(target, views, **env)
     finally:
