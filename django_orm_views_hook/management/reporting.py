@@ -51,10 +51,18 @@ def report(command: BaseCommand, results: Iterable[SyncResult]) -> None:
                 )
             elif verbosity >= 2:
                 command.stdout.write(f"  granted {d.privilege} on {d.target} to {d.who}")
+        warn(command, result)
         if verbosity >= 2:
             for view in result.built:
                 kind = "materialized view" if view.materialized else "view"
                 command.stdout.write(f'  {kind} "{view.schema}"."{view.name}"  ({view.label})')
+
+
+def warn(command: BaseCommand, result: SyncResult) -> None:
+    """The sync's warnings (undeclared reads between views), at every verbosity but 0."""
+    if int(getattr(command, "verbosity", 1)) >= 1:
+        for warning in result.warnings:
+            command.stderr.write(command.style.WARNING(f"Warning: {warning}"))
 
 
 def differences(result: SyncResult) -> list[str]:
