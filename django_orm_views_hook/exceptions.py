@@ -36,6 +36,8 @@ class Rejection:
     statement: str
     db_message: str
     sqlstate: str | None = None
+    #: Where in `statement` the server located the error (1-based, in characters), if it did.
+    position: int | None = None
 
 
 class ViewBuildError(OrmViewsError, DatabaseError):

@@ -31,6 +31,7 @@ from . import (
     script,
     signals,
     staging,
+    undeclared,
 )
 from .ddl import Quoting, Statement
 from .exceptions import LockTimeoutError, Rejection, ViewBuildError, ViewDefinitionError
@@ -70,6 +71,11 @@ class SyncResult:
     left_out: tuple[ViewSpec, ...] = ()
     #: Privileges put right by GRANT/REVOKE, or that a dry run would put right.
     drift: tuple[diff.Drift, ...] = ()
+    #: Left out of a migrate because migrations not applied yet create what they read (and
+    #: those that read them): built by the migrate that applies those (see `unmigrated`).
+    not_created: tuple[ViewSpec, ...] = ()
+    #: Reads between the views built that view_dependencies does not declare (`undeclared`).
+    warnings: tuple[str, ...] = ()
 
     @property
     def script(self) -> str:
@@ -119,14 +125,18 @@ def sync_plan(
     *,
     dry_run: bool = False,
     force: bool = False,
-    skip_unbuildable: bool = False,
+    skip_unbuildable: bool | Callable[[Rejection], bool] = False,
+    rehearse: bool = True,
 ) -> SyncResult:
     """Make the database's managed views match `plan`, in one transaction.
 
     When the catalog matches the plan (one query), nothing else runs, unless `force`. With
-    `dry_run`, the statements are returned and none is run. With `skip_unbuildable`, the views
+    `dry_run`, the statements are returned, and the sync is rehearsed: run exactly as it would
+    be, its locks and every check included, then rolled back, so that it fails where the sync
+    would; `rehearse=False` only plans the statements (and makes the checks planning makes). With
+    `skip_unbuildable`, the views
     the database rejects, and those that read them, are left out (dropped) instead of failing
-    the sync; the result names them.
+    the sync; the result names them. Given a test instead, only when it passes every rejection.
     """
     started = time.monotonic()
     q = quoting(connection)
@@ -140,6 +150,7 @@ def sync_plan(
         left_out: Collection[diff.Key] = (),
         refused: ViewBuildError | None = None,
         drift: Sequence[diff.Drift] = (),
+        warnings: Sequence[str] = (),
     ) -> SyncResult:
         sqls = tuple(s.sql for s in statements)
         unchanged = status is SyncStatus.UP_TO_DATE
@@ -155,6 +166,7 @@ def sync_plan(
             rejections=refused.rejections if refused else (),
             left_out=tuple(view for view in plan.views if view.key in left_out),
             drift=tuple(drift),
+            warnings=tuple(warnings),
         )
         signals.views_synced.send(
             sender=Plan,
@@ -173,7 +185,7 @@ def sync_plan(
     if changes.nothing_to_do:
         return result(SyncStatus.UP_TO_DATE, changes)
     signals.views_pre_sync.send(sender=Plan, using=plan.using, views=plan.views, dry_run=dry_run)
-    if dry_run:
+    if dry_run and not rehearse:
         with connection.cursor() as cursor:
             steps = _sync_statements(q, plan, wanted, catalog, changes, cursor)
         statements = [*steps.statements, *_column_comments(q, steps.built)]
@@ -194,8 +206,7 @@ def sync_plan(
         try:
             script.run(cursor, connection, steps.prepare, managed, _reads(plan))
         except ViewBuildError as exc:
-            if not skip_unbuildable:
-                raise
+            _raise_unless_skipped(exc, skip_unbuildable)
             # The failed script left the transaction as it was: prepare the rest.
             refused, left_out = exc, _left_out(plan, exc) & {view.key for view in built}
             steps = _sync_statements(q, plan, wanted, catalog, changes, cursor, left_out)
@@ -205,8 +216,7 @@ def sync_plan(
         try:
             script.run(cursor, connection, steps.swap, managed, _reads(plan))
         except ViewBuildError as exc:
-            if not skip_unbuildable:
-                raise
+            _raise_unless_skipped(exc, skip_unbuildable)
             # The failed script left the transaction as it was (the drops done): build the rest.
             refused = exc if refused is None else _both(refused, exc)
             left_out |= _left_out(plan, exc) & {view.key for view in steps.built}
@@ -223,17 +233,22 @@ def sync_plan(
         comments = _column_comments(q, built)
         script.run(cursor, connection, comments)
         statements += comments
-    _log_revokes(plan, steps.drift)
-    logger.info(
-        'Built %d of %d views on database "%s" in %.3fs',
-        len(built),
-        len(plan.views),
-        plan.using,
-        _since(started),
-    )
-    return result(
-        SyncStatus.REBUILT, changes, built, statements, left_out, refused, drift=steps.drift
-    )
+        warnings = undeclared.warnings(cursor, plan, built)
+        if dry_run:  # everything checked: undo it all
+            transaction.set_rollback(True, using=connection.alias)
+    for warning in warnings:
+        logger.warning("%s", warning)
+    if not dry_run:
+        _log_revokes(plan, steps.drift)
+        logger.info(
+            'Built %d of %d views on database "%s" in %.3fs',
+            len(built),
+            len(plan.views),
+            plan.using,
+            _since(started),
+        )
+    status = SyncStatus.DRY_RUN if dry_run else SyncStatus.REBUILT
+    return result(status, changes, built, statements, left_out, refused, steps.drift, warnings)
 
 
 def _log_revokes(plan: Plan, drift: Sequence[diff.Drift]) -> None:
@@ -245,6 +260,23 @@ def _log_revokes(plan: Plan, drift: Sequence[diff.Drift]) -> None:
             revoked.who,
             plan.using,
         )
+
+
+def _raise_unless_skipped(
+    refused: ViewBuildError, skip: bool | Callable[[Rejection], bool]
+) -> None:
+    """Raise `refused` unless `skip` lets the sync leave out every view it names.
+
+    A test (`skip` callable) that some rejections fail raises those alone: the others would
+    have been left out, and the run fails for what is really wrong.
+    """
+    if skip is True:
+        return
+    failing = [r for r in refused.rejections if not callable(skip) or not skip(r)]
+    if len(failing) == len(refused.rejections):
+        raise refused
+    if failing:
+        raise ViewBuildError(failing, refused.blocked) from refused
 
 
 def _both(first: ViewBuildError, then: ViewBuildError) -> ViewBuildError:

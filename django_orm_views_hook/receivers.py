@@ -14,12 +14,20 @@ import contextvars
 import logging
 from collections.abc import Callable
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db import connections, transaction
 
-from . import conf, deferred_triggers, executor, introspection, locking, statement_effects
+from . import (
+    conf,
+    deferred_triggers,
+    executor,
+    introspection,
+    locking,
+    statement_effects,
+    unmigrated,
+)
 from .executor import SyncResult
 from .plan import Plan
 from .sync import is_postgres, plan_for
@@ -217,9 +225,18 @@ def rebuild_views_after_migrations(sender: Any, using: str, **kwargs: Any) -> No
             run.warn(_dropped_message(run))
     plan = run.plan if run is not None and run.plan is not None else plan_for(using)
     skip = run is not None and run.skip_unbuildable
-    result = executor.sync_plan(plan, connections[using], skip_unbuildable=skip)
+    result = _sync_after_migrate(plan, using, skip, kwargs.get("apps"))
     if run is not None:
         run.result = result
+
+
+def _sync_after_migrate(plan: Plan, using: str, skip: bool, state: Any) -> SyncResult:
+    """The rebuild, leaving out the views over tables `state`'s migrations do not create yet."""
+    not_created = None if skip else unmigrated.leave_out_not_created(state)
+    result = executor.sync_plan(plan, connections[using], skip_unbuildable=not_created or skip)
+    if not_created is None or not result.left_out:
+        return result
+    return replace(result, not_created=result.left_out, left_out=())
 
 
 def _dropped_message(run: MigrateRun) -> str:

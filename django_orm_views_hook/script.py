@@ -39,6 +39,13 @@ def sqlstate(exc: BaseException) -> str | None:
     return getattr(cause, "pgcode", None) or getattr(cause, "sqlstate", None)
 
 
+def position(exc: BaseException) -> int | None:
+    """Where the server located a database error in its statement (1-based), if it did."""
+    diag = getattr(exc.__cause__, "diag", None)
+    found = getattr(diag, "statement_position", None)
+    return int(found) if found else None
+
+
 def run(
     cursor: Any,
     connection: BaseDatabaseWrapper,
@@ -118,7 +125,9 @@ def _replay(
                 raise_if_server_wide(exc)
                 transaction.savepoint_rollback(savepoint, using=connection.alias)
                 message = str(exc).strip()
-                rejected[owner] = Rejection(owner, statement.sql, message, sqlstate(exc))
+                rejected[owner] = Rejection(
+                    owner, statement.sql, message, sqlstate(exc), position(exc)
+                )
                 break
         transaction.savepoint_commit(savepoint, using=connection.alias)
     return list(rejected.values()), blocked

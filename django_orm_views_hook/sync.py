@@ -52,7 +52,9 @@ def sync_views(
 
     Args:
         using: one database alias; by default "default" and every alias a view names.
-        dry_run: return the SQL that would run, and run none of it.
+        dry_run: return the SQL that would run, and keep none of it: the sync is rehearsed in
+            a transaction that is rolled back (its locks taken, every check made), so a dry
+            run fails where the sync would.
         force: rebuild even when the database already matches the code.
         grant_select_permissions_to_user: extra role(s) granted SELECT, besides the setting's.
 
@@ -68,6 +70,22 @@ def sync_views(
     aliases = [using] if using else databases(registry)
     plans = [plan_for(alias, roles=roles, registry=registry) for alias in aliases]
     return [_sync_one(plan, dry_run=dry_run, force=force) for plan in plans]
+
+
+def differences(
+    *, using: str | None = None, registry: Registry | None = None
+) -> list[executor.SyncResult]:
+    """How each database differs from the code (`sync_views --check`): planned, not run.
+
+    Unlike a dry run, nothing is rehearsed: no lock is taken and no DDL runs, so only what
+    planning checks (definitions, schemas, roles, the lock table) can fail.
+    """
+    aliases = [using] if using else databases(registry)
+    plans = [plan_for(alias, registry=registry) for alias in aliases]
+    return [
+        executor.sync_plan(plan, connections[plan.using], dry_run=True, rehearse=False)
+        for plan in plans
+    ]
 
 
 def _sync_one(plan: Plan, *, dry_run: bool, force: bool) -> executor.SyncResult:

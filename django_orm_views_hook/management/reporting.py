@@ -31,13 +31,19 @@ def report(command: BaseCommand, results: Iterable[SyncResult]) -> None:
             built = len(result.built)
             line = f"Views: rebuilt {built} of {count} {noun} on {where} in {result.duration:.3f}s."
             command.stdout.write(command.style.SUCCESS(line))
-        left_out = {view.key for view in result.left_out}
+        left_out = {view.key for view in (*result.left_out, *result.not_created)}
         for schema, name in result.dropped:
             if (schema, name) not in left_out:
                 command.stdout.write(
                     f'  dropped "{schema}"."{name}": the code no longer defines it'
                 )
         _report_left_out(command, result)
+        if result.not_created:
+            names = ", ".join(f'"{v.schema}"."{v.name}" ({v.label})' for v in result.not_created)
+            command.stdout.write(
+                f"  not built yet, as what they read is created by migrations not applied "
+                f"yet (the migrate that applies them builds them): {names}"
+            )
         for d in result.drift:  # a revoke takes away what someone had: always shown
             if not d.missing:
                 command.stdout.write(
@@ -45,10 +51,18 @@ def report(command: BaseCommand, results: Iterable[SyncResult]) -> None:
                 )
             elif verbosity >= 2:
                 command.stdout.write(f"  granted {d.privilege} on {d.target} to {d.who}")
+        warn(command, result)
         if verbosity >= 2:
             for view in result.built:
                 kind = "materialized view" if view.materialized else "view"
                 command.stdout.write(f'  {kind} "{view.schema}"."{view.name}"  ({view.label})')
+
+
+def warn(command: BaseCommand, result: SyncResult) -> None:
+    """The sync's warnings (undeclared reads between views), at every verbosity but 0."""
+    if int(getattr(command, "verbosity", 1)) >= 1:
+        for warning in result.warnings:
+            command.stderr.write(command.style.WARNING(f"Warning: {warning}"))
 
 
 def differences(result: SyncResult) -> list[str]:

@@ -1,8 +1,8 @@
 """Settings of the example shop.
 
 The database is `DATABASE_URL` when set; otherwise an embedded PostgreSQL 16 (pgserver, from
-the package's `test` extra) whose data is kept in `example/.pgdata/`, so the example runs on a
-machine with no database set up.
+the package's `embedded` extra, which `test` includes) whose data is kept in `example/.pgdata/`,
+so the example runs on a machine with no database set up.
 """
 
 import warnings

@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from django.core.management import CommandError
 from django.db import connections
 from django.test.utils import override_settings
 
@@ -165,3 +166,34 @@ def test_a_schema_of_that_name_that_is_not_ours_is_refused(beside):
     finally:
         with connections["default"].cursor() as cursor:
             cursor.execute(f'DROP SCHEMA "{AREA}" CASCADE')
+
+
+def test_a_dry_run_refuses_what_the_sync_refuses(beside, run_command):
+    """The dry run rehearses the sync, so the undeclared read above fails it the same way."""
+    before = view_oids()
+    beside.setenv("BESIDE_FACTOR", "5")
+    beside.setenv("BESIDE_UNDECLARED", "1")
+    with pytest.raises(CommandError) as dry:
+        run_command("sync_views", "--database", "default", "--dry-run")
+    with pytest.raises(ViewDefinitionError) as real:
+        sync_views(using="default")
+    assert str(dry.value) == str(real.value)
+    assert "FigureTotals" in str(dry.value) and "view_dependencies" in str(dry.value)
+    assert view_oids() == before
+    assert not schema_exists(AREA)
+
+
+def test_an_undeclared_read_is_reported_when_it_first_appears(beside, run_command):
+    beside.setenv("BESIDE_UNDECLARED", "1")  # FigureTotals forgets Figures: it is rebuilt
+    expected = (
+        'tests.testapp.beside_views.FigureTotals: its SQL reads "views"."beside_figures" '
+        "(tests.testapp.beside_views.Figures), but its view_dependencies do not name that class."
+    )
+    dry = run_command("sync_views", "--database", "default", "--dry-run")
+    assert expected in dry.stderr
+    done = run_command("sync_views", "--database", "default")
+    assert expected in done.stderr
+    assert "rebuilt 1 of" in done.stdout
+    # Said once, when built: the next sync has nothing to build and nothing to say.
+    again = run_command("sync_views", "--database", "default")
+    assert "already up to date" in again.stdout and again.stderr == ""

@@ -12,7 +12,7 @@ from django.db import connections
 from ... import deploy_lock
 from ...exceptions import OrmViewsError
 from ...executor import SyncResult, SyncStatus
-from ...sync import databases, sync_views
+from ...sync import databases, differences, sync_views
 from .. import reporting
 
 
@@ -65,21 +65,22 @@ class Command(BaseCommand):
                 )
             )
         try:
+            if options["check"]:
+                self._check(differences(using=options["database"]))
+                return
             with self._deploy_locks(options):
                 results = sync_views(
                     using=options["database"],
-                    dry_run=options["dry_run"] or options["check"],
+                    dry_run=options["dry_run"],
                     force=options["force"],
                     grant_select_permissions_to_user=options["grant_select_permissions_to_user"],
                 )
         except OrmViewsError as exc:
             raise CommandError(str(exc)) from exc
-        if options["check"]:
-            self._check(results)
-            return
         if options["dry_run"]:
             for result in results:
                 self._print_script(result)
+                reporting.warn(self, result)
             return
         reporting.report(self, results)
 
