@@ -101,7 +101,11 @@ def check_settings(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> l
                 str(exc), hint="Use a schema of its own, e.g. 'views'.", id="orm_views.E102"
             )
         )
-    for name in ("ORM_VIEWS_AUTO_SYNC",):
+    for name in (
+        "ORM_VIEWS_AUTO_SYNC",
+        "ORM_VIEWS_ALLOW_CASCADE",
+        "ORM_VIEWS_CANCEL_STUCK_QUERIES",
+    ):
         if not isinstance(getattr(settings, name, True), bool):
             errors.append(checks.Error(f"{name} must be True or False.", id="orm_views.E103"))
     for name in (

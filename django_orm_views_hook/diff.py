@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .introspection import Catalog, Privilege, ViewState
 from .plan import Plan, ViewSpec
@@ -37,6 +37,8 @@ class Drift:
     grantee: str | None  # a role; None is PUBLIC
     privilege: str  # SELECT, USAGE, INSERT, CREATE, ...
     missing: bool  # declared but not granted; else granted but not declared
+    #: Not declared, and gone with the view, which is dropped and built again without it.
+    rebuilt: bool = False
 
     @property
     def target(self) -> str:
@@ -117,6 +119,26 @@ def compare(plan: Plan, digests: dict[Key, str], catalog: Catalog, *, force: boo
         reasons=reasons,
         leftovers=catalog.leftovers,
     )
+
+
+def lost_with(plan: Plan, catalog: Catalog, keys: Iterable[Key]) -> list[Drift]:
+    """The privileges on views `keys` (as `catalog` had them) that the plan does not declare:
+    lost when those views are dropped and built again."""
+    declared = {view.key: not view.hidden for view in plan.views}
+    lost = []
+    for key in dict.fromkeys(keys):
+        state = catalog.views.get(key)
+        if state is None:
+            continue
+        granted: set[Privilege] = set()
+        if declared.get(key, False):
+            granted = {("SELECT", role) for role in plan.roles}
+        lost += [
+            replace(d, rebuilt=True)
+            for d in _drift(key[0], key[1], granted, state.privileges)
+            if not d.missing
+        ]
+    return lost
 
 
 def _differences(view: ViewSpec, digest: str, state: ViewState | None) -> list[str]:

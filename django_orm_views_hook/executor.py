@@ -239,7 +239,7 @@ def sync_plan(
     for warning in warnings:
         logger.warning("%s", warning)
     if not dry_run:
-        _log_revokes(plan, steps.drift)
+        log_revokes(plan, steps.drift)
         logger.info(
             'Built %d of %d views on database "%s" in %.3fs',
             len(built),
@@ -251,14 +251,19 @@ def sync_plan(
     return result(status, changes, built, statements, left_out, refused, steps.drift, warnings)
 
 
-def _log_revokes(plan: Plan, drift: Sequence[diff.Drift]) -> None:
+#: Said of a privilege that is not declared and goes with a view that is dropped and rebuilt.
+REBUILT_WITHOUT = "; the view was dropped and built again without it"
+
+
+def log_revokes(plan: Plan, drift: Sequence[diff.Drift]) -> None:
     for revoked in (d for d in drift if not d.missing):
         logger.warning(
-            'Revoked %s on %s from %s on database "%s": not declared (ORM_VIEWS_GRANT_SELECT_TO)',
+            'Revoked %s on %s from %s on database "%s": not declared (ORM_VIEWS_GRANT_SELECT_TO)%s',
             revoked.privilege,
             revoked.target,
             revoked.who,
             plan.using,
+            REBUILT_WITHOUT if revoked.rebuilt else "",
         )
 
 
@@ -448,7 +453,8 @@ class _Steps:
     swap: list[Statement]  # with the locks held, until the commit
     stages: staging.Stages
     dropped: list[int]  # oids of the live views the drops remove
-    drift: tuple[diff.Drift, ...] = ()  # the privileges the statements put right
+    #: The privileges the statements put right, and those lost with a rebuilt view.
+    drift: tuple[diff.Drift, ...] = ()
 
     @property
     def statements(self) -> list[Statement]:
@@ -500,13 +506,19 @@ def _sync_statements(
     gone = dropping - in_place
     drift = tuple(d for d in changes.drift if d.view is None or (d.schema, d.view) not in gone)
     prepare += _privilege_statements(q, drift)
+    # Those of a rebuilt view that are not declared are lost: said like a revoke.
+    lost = tuple(
+        replace(d, rebuilt=True)
+        for d in changes.drift
+        if not d.missing and d.view is not None and (d.schema, d.view) in gone
+    )
     for schema in stages.build_schemas:
         prepare += ddl.create_build_schema(q, schema)
     prepare += ddl.create_views(q, plan, stages.early, stages.digests(wanted))
     dropped = [r.oid for r in contents.views_in_drop_order if r.key in dropping - in_place]
     swap = _swap(q, plan, wanted, changes, stages)
     swap += ddl.grant_select(q, list(replaced.values()), plan.roles)
-    return _Steps(built, prepare, drops, locked, swap, stages, dropped, drift)
+    return _Steps(built, prepare, drops, locked, swap, stages, dropped, drift + lost)
 
 
 def _swap(
@@ -573,6 +585,8 @@ def _privilege_statements(q: Quoting, drift: Sequence[diff.Drift]) -> list[State
     """GRANT what is declared but missing, REVOKE what is granted but not declared."""
     grouped: dict[tuple[bool, str, str, str | None], list[str | None]] = {}
     for d in drift:
+        if d.rebuilt:
+            continue  # goes with its view
         grouped.setdefault((d.missing, d.privilege, d.schema, d.view), []).append(d.grantee)
     return [
         ddl.change_privilege(

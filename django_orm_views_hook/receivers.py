@@ -22,9 +22,11 @@ from django.db import connections, transaction
 from . import (
     conf,
     deferred_triggers,
+    diff,
     executor,
     introspection,
     locking,
+    preflight,
     statement_effects,
     unmigrated,
 )
@@ -52,6 +54,8 @@ class MigrateRun:
     watching: bool = False
     #: Built once before the migrations and reused after them: the code does not change.
     plan: Plan | None = None
+    #: The managed schemas and views as they were before the migrations.
+    catalog: introspection.Catalog | None = None
     #: The schemas of the managed views: the plan's, and those marked as ours before.
     schemas: tuple[str, ...] = ()
     #: Non-atomic runs: the dropped views built again before their migration committed.
@@ -96,8 +100,9 @@ def drop_views_before_migrations(
         run.stack.enter_context(connection.execute_wrapper(checks))
     run.plan = plan_for(using)
     with connection.cursor() as cursor:
-        catalog = introspection.catalog(cursor, run.plan.schemas)
-    run.schemas = tuple(sorted(set(catalog.marked) | set(run.plan.schemas)))
+        run.catalog = introspection.catalog(cursor, run.plan.schemas)
+    run.schemas = tuple(sorted(set(run.catalog.marked) | set(run.plan.schemas)))
+    preflight.check(run.plan, connection, plan, run.schemas, run.catalog)
     run.watching = True
     run.stack.enter_context(connection.execute_wrapper(ReadersOrder(run)))
     if run.non_atomic:
@@ -105,7 +110,8 @@ def drop_views_before_migrations(
             f"This migrate cannot be atomic: {', '.join(run.non_atomic)} set atomic = False "
             f"and cannot run inside a transaction, so each migration commits on its own. A "
             f"view that a statement of the migrations breaks is dropped just before it and "
-            f"rebuilt after the migrations: until then, its readers get errors."
+            f"rebuilt right after it, before its migration commits, if the schema allows; "
+            f"else after the migrations, and until then its readers get errors."
         )
 
 
@@ -227,7 +233,16 @@ def rebuild_views_after_migrations(sender: Any, using: str, **kwargs: Any) -> No
     skip = run is not None and run.skip_unbuildable
     result = _sync_after_migrate(plan, using, skip, kwargs.get("apps"))
     if run is not None:
-        run.result = result
+        run.result = _with_lost_privileges(run, result)
+
+
+def _with_lost_privileges(run: MigrateRun, result: SyncResult) -> SyncResult:
+    """The views dropped before a statement lost their undeclared privileges: say so."""
+    if run.catalog is None or run.plan is None or not run.dropped:
+        return result
+    lost = diff.lost_with(run.plan, run.catalog, run.dropped)
+    executor.log_revokes(run.plan, lost)
+    return replace(result, drift=(*result.drift, *lost))
 
 
 def _sync_after_migrate(plan: Plan, using: str, skip: bool, state: Any) -> SyncResult:

@@ -13,7 +13,7 @@ caller gets None and must assume the worst. Pure: nodes in, data out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pglast import ast
@@ -170,8 +170,8 @@ def exclusive(statement: ast.Node) -> list[Target] | None:
     if isinstance(statement, ast.ViewStmt):  # OR REPLACE locks the view it replaces
         return [_relation(statement.view)] if statement.replace else []
     if isinstance(statement, ast.CreateStmt):  # PARTITION OF locks the partitioned table
-        parents = statement.inhRelations or ()
-        return [_relation(p) for p in parents] if statement.partbound is not None else []
+        parents = [replace(_relation(p), recurse=False) for p in statement.inhRelations or ()]
+        return parents if statement.partbound is not None else []
     if isinstance(statement, ast.RuleStmt):
         return [_relation(statement.relation)]
     if isinstance(statement, (ast.CreatePolicyStmt, ast.AlterPolicyStmt)):

@@ -10,7 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from ..exceptions import OrmViewsError, Rejection, ViewBuildError
-from ..executor import SyncResult, SyncStatus
+from ..executor import REBUILT_WITHOUT, SyncResult, SyncStatus
 
 #: SQLSTATEs of a view reading a column or a table that the schema does not have.
 UNDEFINED_COLUMN, UNDEFINED_TABLE = "42703", "42P01"
@@ -48,6 +48,7 @@ def report(command: BaseCommand, results: Iterable[SyncResult]) -> None:
             if not d.missing:
                 command.stdout.write(
                     f"  revoked {d.privilege} on {d.target} from {d.who}: not declared"
+                    + (REBUILT_WITHOUT if d.rebuilt else "")
                 )
             elif verbosity >= 2:
                 command.stdout.write(f"  granted {d.privilege} on {d.target} to {d.who}")

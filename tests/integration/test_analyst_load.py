@@ -27,6 +27,7 @@ END = [name for name in START if name != "an_shelflabels"]
 
 
 def assert_clean(done, seen, views, expected):
+    print(done.stdout, done.stderr, seen, sep="\n")  # shown when it fails
     assert done.returncode == 0, done.stderr
     assert sorted(views) == expected
     assert [error for s in seen for error in s.errors] == [], (done.stderr, seen)

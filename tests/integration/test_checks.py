@@ -40,6 +40,7 @@ def test_a_definition_error_is_reported_as_the_sync_reports_it():
         ("ORM_VIEWS_SCHEMA", "public", "orm_views.E102"),
         ("ORM_VIEWS_SCHEMA", 'bad"name', "orm_views.E102"),
         ("ORM_VIEWS_AUTO_SYNC", "yes", "orm_views.E103"),
+        ("ORM_VIEWS_CANCEL_STUCK_QUERIES", "no", "orm_views.E103"),
         ("ORM_VIEWS_LOCK_ATTEMPT_TIMEOUT", "100", "orm_views.E110"),  # ms or s? refused
         ("ORM_VIEWS_LOCK_ATTEMPT_TIMEOUT", 0, "orm_views.E110"),
         ("ORM_VIEWS_LOCK_BUDGET", "a minute", "orm_views.E110"),

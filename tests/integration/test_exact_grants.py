@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext, override_settings
 
 from django_orm_views_hook import sync_views
 from tests.conftest import catalog, view_oids
-from tests.integration.migrating import ddl_statements, execute
+from tests.integration.migrating import ddl_statements, execute, migrate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -124,3 +124,29 @@ def test_a_one_off_grant_warns_and_lasts_until_the_next_sync(roles, run_command)
     output = run_command("sync_views", "--database", "default")
     assert f'revoked SELECT on view "views"."customer_cities" from role "{once}"' in output.stdout
     assert not privileges(once)["select"]
+
+
+def test_a_rebuilt_view_says_which_undeclared_grants_it_lost(roles, run_command):
+    """A forced rebuild drops the view: a hand grant on it goes, and is named like a revoke."""
+    _, hand, _ = roles
+    execute(f"GRANT SELECT ON {VIEW} TO {hand}")
+    output = run_command("sync_views", "--database", "default", "--force")
+    line = (
+        f'revoked SELECT on view "views"."customer_cities" from role "{hand}": not declared; '
+        "the view was dropped and built again without it"
+    )
+    assert line in output.stdout
+    assert not privileges(hand)["select"]
+
+
+@pytest.mark.usefixtures("migrating_project")
+def test_a_view_dropped_before_a_migration_statement_says_which_grants_it_lost(roles):
+    _, hand, _ = roles
+    migrate("migrationapp", "0002")
+    execute(f'GRANT SELECT ON "views"."mig_itemamounts" TO {hand}')
+    output = migrate("migrationapp", "0003")  # retypes a column the view reads
+    line = (
+        f'revoked SELECT on view "views"."mig_itemamounts" from role "{hand}": not declared; '
+        "the view was dropped and built again without it"
+    )
+    assert line in output.stdout

@@ -207,3 +207,35 @@ def test_migrate_refuses_to_destroy_an_index_made_by_hand_and_applies_nothing():
     assert applied("migrationapp") == ["0001_initial", "0002_seed"]
     assert view_oids() == before
     execute('DROP INDEX "views"."snapshot_amount_idx"')
+
+
+@pytest.mark.usefixtures("migrating_project")
+def test_migrate_refuses_an_attached_trigger_before_the_first_statement_of_the_migrations():
+    """0003 retypes a column the view reads: the trigger on it is refused before 0003 runs
+    anything, not when its statement comes."""
+    migrate("migrationapp", "0002")
+    execute(
+        "CREATE FUNCTION public.orm_views_keep_out() RETURNS trigger LANGUAGE plpgsql "
+        "AS $$ BEGIN RETURN NULL; END $$"
+    )
+    execute(
+        'CREATE TRIGGER keep_out INSTEAD OF INSERT ON "views"."mig_itemamounts" '
+        "FOR EACH ROW EXECUTE FUNCTION public.orm_views_keep_out()"
+    )
+    ran = []
+
+    def watch(run, sql, params, many, context):
+        ran.append(sql)
+        return run(sql, params, many, context)
+
+    try:
+        with connection.execute_wrapper(watch):
+            with pytest.raises(
+                CommandError, match="trigger keep_out on view views.mig_itemamounts"
+            ):
+                migrate("migrationapp", "0004")
+        assert [sql for sql in ran if sql.lstrip().upper().startswith("ALTER TABLE")] == []
+        assert applied("migrationapp") == ["0001_initial", "0002_seed"]
+    finally:
+        execute('DROP TRIGGER keep_out ON "views"."mig_itemamounts"')
+        execute("DROP FUNCTION public.orm_views_keep_out()")

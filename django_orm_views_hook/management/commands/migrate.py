@@ -123,7 +123,9 @@ class Command(migrate.Command):
             return
         self._progress.record(action, migration)
         finished = action in ("apply_success", "unapply_success")
-        if finished and not run.non_atomic:
+        if finished and run.non_atomic:
+            run.held.clear()  # the migration committed: its locks are gone
+        elif finished:
             # Fire the deferred checks and reset the constraints' modes, as a commit would.
             with connections[run.using].cursor() as cursor:
                 deferred_triggers.as_if_committed(cursor)
