@@ -229,11 +229,11 @@ def test_migrate_refuses_an_attached_trigger_before_the_first_statement_of_the_m
         return run(sql, params, many, context)
 
     try:
-        with connection.execute_wrapper(watch):
-            with pytest.raises(
-                CommandError, match="trigger keep_out on view views.mig_itemamounts"
-            ):
-                migrate("migrationapp", "0004")
+        with (
+            connection.execute_wrapper(watch),
+            pytest.raises(CommandError, match="trigger keep_out on view views.mig_itemamounts"),
+        ):
+            migrate("migrationapp", "0004")
         assert [sql for sql in ran if sql.lstrip().upper().startswith("ALTER TABLE")] == []
         assert applied("migrationapp") == ["0001_initial", "0002_seed"]
     finally:
