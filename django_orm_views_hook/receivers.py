@@ -140,6 +140,8 @@ class ReadersOrder:
         effects = self._effects(sql, params)
         if not (effects.breaks_views or effects.locks_out_readers):
             return execute(sql, params, many, context)
+        if many:
+            params = list(params)  # an attempt may be repeated: not a one-pass iterator
         self.busy = True
         try:
             if self.connection.in_atomic_block:

@@ -148,7 +148,11 @@ class MigrateProgress:
             return _non_atomic_outcome(self.finished, failed, non_atomic, done, why)
         if not self.started:  # nothing above to speak of, unless it is the sync's own error
             ours = isinstance(exc, OrmViewsError)
-            return "Nothing was changed: the views are as they were." if ours else ""
+            return (
+                "Nothing was changed: no migration was applied, the views are as they were."
+                if ours
+                else ""
+            )
         return (
             f"None of the migrations above was {done}: {why}, so the whole migrate was rolled "
             "back (its migrations and the views share one transaction); the database is as it "
