@@ -21,16 +21,11 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from pglast import ast
-from pglast.enums import ObjectType
-
-from . import sql_text
+from . import grammar
 from .exceptions import SqlSyntaxError
 
 #: The statements PostgreSQL refuses while the table has pending trigger events.
 _CHECKED = re.compile(r"\b(?:ALTER|DROP|TRUNCATE)\b", re.IGNORECASE)
-
-_TABLE = ObjectType.OBJECT_TABLE
 
 _CONSTRAINTS_ON = """
 SELECT DISTINCT quote_ident(n.nspname) || '.' || quote_ident(c.conname), t.tginitdeferred
@@ -55,24 +50,25 @@ def tables_checked_by(sql: str) -> tuple[tuple[str | None, str], ...]:
     if not _CHECKED.search(sql):
         return ()  # most statements of a migrate, told without parsing
     try:
-        parsed = sql_text.parse(sql)
+        parsed = grammar.parse(sql)
     except SqlSyntaxError:
         return ()  # the server will say what is wrong with it
     found = [table for statement in parsed for table in _tables(statement)]
     return tuple(dict.fromkeys(found))
 
 
-def _tables(statement: Any) -> list[tuple[str | None, str]]:
-    if isinstance(statement, ast.AlterTableStmt):
-        relations = [statement.relation] if statement.relation is not None else []
-    elif isinstance(statement, ast.TruncateStmt):
-        relations = list(statement.relations or ())
-    elif isinstance(statement, ast.DropStmt) and statement.removeType == _TABLE:
-        names = [[part.sval for part in name] for name in statement.objects or ()]
+def _tables(statement: grammar.Statement) -> list[tuple[str | None, str]]:
+    if statement.kind == "AlterTableStmt":
+        relations = [statement.get("relation") or {}]
+    elif statement.kind == "TruncateStmt":
+        relations = [grammar.unwrap(node)[1] for node in statement.get("relations", ())]
+    elif statement.kind == "DropStmt" and statement.get("removeType") == "OBJECT_TABLE":
+        objects = [grammar.unwrap(node)[1] for node in statement.get("objects", ())]
+        names = [grammar.strings(name.get("items", ())) for name in objects]
         return [(name[-2] if len(name) > 1 else None, name[-1]) for name in names]
     else:
         return []
-    return [(r.schemaname, r.relname) for r in relations if r.relname is not None]
+    return [(r.get("schemaname"), r["relname"]) for r in relations if r.get("relname")]
 
 
 def fire_pending(cursor: Any, tables: tuple[tuple[str | None, str], ...]) -> None:

@@ -96,4 +96,4 @@ class ReadOnlyViewError(OrmViewsError, NotSupportedError):
 
 
 class SqlSyntaxError(OrmViewsError, ValueError):
-    """PostgreSQL's grammar rejects a piece of SQL (as read by sql_text.parse)."""
+    """PostgreSQL's grammar rejects a piece of SQL (as read by grammar.parse)."""

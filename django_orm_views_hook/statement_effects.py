@@ -1,4 +1,4 @@
-"""What an SQL statement drops that a view can read, told by PostgreSQL's own grammar (pglast).
+"""What an SQL statement drops that a view can read, told by PostgreSQL's own grammar.
 
 `migrate` asks this of every statement it is about to run, so that it drops only the views the
 statement would break: a dropped or retyped column, a dropped table, constraint, function or
@@ -15,52 +15,39 @@ import functools
 import re
 from dataclasses import dataclass
 
-from pglast import ast
-from pglast.enums import AlterTableType, ObjectType
-
-from . import sql_text, statement_locks
+from . import grammar, statement_locks
 from .exceptions import SqlSyntaxError
+from .statement_locks import RELATIONS as _RELATIONS
+from .statement_locks import ROUTINES as _ROUTINES
+from .statement_locks import TYPES as _TYPES
 from .statement_locks import Target as Target
 
-_SAFE_STATEMENTS = (
-    *statement_locks.LOCK_NOTHING,  # CREATE FUNCTION's OR REPLACE cannot change what it returns
-    ast.TruncateStmt,
-    ast.LockStmt,
-    ast.VacuumStmt,
-    ast.ClusterStmt,
-    ast.ReindexStmt,
-    ast.CreateStmt,
-    ast.ViewStmt,  # OR REPLACE can only add columns
-    ast.RefreshMatViewStmt,
-    ast.RenameStmt,  # views follow what they read by oid
-    ast.AlterObjectSchemaStmt,
-    ast.CreatePolicyStmt,
-    ast.AlterPolicyStmt,
-)
-_RELATIONS = {
-    ObjectType.OBJECT_TABLE,
-    ObjectType.OBJECT_FOREIGN_TABLE,
-    ObjectType.OBJECT_VIEW,
-    ObjectType.OBJECT_MATVIEW,
-    ObjectType.OBJECT_SEQUENCE,
+#: Statements that break no view (their node types).
+_SAFE_STATEMENTS = statement_locks.LOCK_NOTHING | {
+    # (CREATE FUNCTION, among LOCK_NOTHING: OR REPLACE cannot change what it returns.)
+    "TruncateStmt",
+    "LockStmt",
+    "VacuumStmt",
+    "ClusterStmt",
+    "ReindexStmt",
+    "CreateStmt",
+    "ViewStmt",  # OR REPLACE can only add columns
+    "RefreshMatViewStmt",
+    "RenameStmt",  # views follow what they read by oid
+    "AlterObjectSchemaStmt",
+    "CreatePolicyStmt",
+    "AlterPolicyStmt",
 }
-_ROUTINES = {
-    ObjectType.OBJECT_FUNCTION,
-    ObjectType.OBJECT_PROCEDURE,
-    ObjectType.OBJECT_ROUTINE,
-    ObjectType.OBJECT_AGGREGATE,
-}
-_TYPES = {ObjectType.OBJECT_TYPE, ObjectType.OBJECT_DOMAIN}
 #: Dropping these breaks no view: a view never depends on them.
 _UNREAD = {
-    ObjectType.OBJECT_INDEX,
-    ObjectType.OBJECT_TRIGGER,
-    ObjectType.OBJECT_POLICY,
-    ObjectType.OBJECT_STATISTIC_EXT,
-    ObjectType.OBJECT_PUBLICATION,
-    ObjectType.OBJECT_EVENT_TRIGGER,
+    "OBJECT_INDEX",
+    "OBJECT_TRIGGER",
+    "OBJECT_POLICY",
+    "OBJECT_STATISTIC_EXT",
+    "OBJECT_PUBLICATION",
+    "OBJECT_EVENT_TRIGGER",
 }
-_COLUMN_CHANGES = {AlterTableType.AT_DropColumn, AlterTableType.AT_AlterColumnType}
+_COLUMN_CHANGES = {"AT_DropColumn", "AT_AlterColumnType"}
 _DATA_ONLY = re.compile(r"\s*(?:SELECT|INSERT|UPDATE|DELETE|SAVEPOINT|RELEASE)\b", re.IGNORECASE)
 _PLACEHOLDER = re.compile(r"%%|%(?:\([^)]*\))?s")
 
@@ -99,7 +86,7 @@ def of_execution(sql: str, has_params: bool) -> Effects:
 def of_sql(sql: str) -> Effects:
     """What the statements of `sql` drop and lock, in the catalog as it is before they run."""
     try:
-        parsed = sql_text.parse(sql)
+        parsed = grammar.parse(sql)
     except SqlSyntaxError:
         return UNKNOWN
     targets: list[Target] = []
@@ -116,49 +103,57 @@ def of_sql(sql: str) -> Effects:
     return Effects(tuple(dict.fromkeys(targets)), tuple(dict.fromkeys(exclusive)))
 
 
-def _renames(statement: ast.Node) -> bool:
+def _renames(statement: grammar.Statement) -> bool:
     """After it, a name in the same text may mean another relation than it does now."""
-    if isinstance(statement, ast.VariableSetStmt):
-        return statement.name in (None, "search_path")  # RESET ALL has no name
-    return isinstance(statement, (ast.RenameStmt, ast.AlterObjectSchemaStmt))
+    if statement.kind == "VariableSetStmt":
+        return statement.get("name") in (None, "search_path")  # RESET ALL has no name
+    return statement.kind in ("RenameStmt", "AlterObjectSchemaStmt")
 
 
-def _targets(statement: ast.Node) -> list[Target] | None:
+def _targets(statement: grammar.Statement) -> list[Target] | None:
     """What one statement drops; None when that cannot be told."""
-    if isinstance(statement, ast.AlterTableStmt):
+    if statement.kind == "AlterTableStmt":
         return _altered(statement)
-    if isinstance(statement, ast.DropStmt):
-        if statement.removeType in _UNREAD:
+    if statement.kind == "DropStmt":
+        remove_type = statement.get("removeType")
+        if remove_type in _UNREAD:
             return []
-        objects = statement.objects or ()
-        if statement.removeType in _RELATIONS:
-            return [statement_locks.named([part.sval for part in name]) for name in objects]
-        if statement.removeType in _ROUTINES:
-            return [
-                statement_locks.named([p.sval for p in o.objname or ()], "function")
-                for o in objects
-            ]
-        if statement.removeType in _TYPES:
-            return [statement_locks.named([p.sval for p in o.names or ()], "type") for o in objects]
+        objects = [grammar.unwrap(node)[1] for node in statement.get("objects", ())]
+        if remove_type in _RELATIONS:
+            names = [grammar.strings(name.get("items", ())) for name in objects]
+            return [statement_locks.named(name) for name in names]
+        if remove_type in _ROUTINES:
+            names = [grammar.strings(o.get("objname", ())) for o in objects]
+            return [statement_locks.named(name, "function") for name in names]
+        if remove_type in _TYPES:
+            names = [grammar.strings(o.get("names", ())) for o in objects]
+            return [statement_locks.named(name, "type") for name in names]
         return None  # a schema, an extension, an operator...: their readers are not looked up
-    return [] if isinstance(statement, _SAFE_STATEMENTS) else None
+    return [] if statement.kind in _SAFE_STATEMENTS else None
 
 
-def _altered(statement: ast.AlterTableStmt) -> list[Target] | None:
-    relation = statement.relation
-    if relation is None or relation.relname is None:
+def _altered(statement: grammar.Statement) -> list[Target] | None:
+    relation = statement.get("relation") or {}
+    if not relation.get("relname"):
         return None
     found = []
-    for command in statement.cmds or ():
-        if command.subtype in _COLUMN_CHANGES:
-            column, constraint = command.name, None
-        elif command.subtype == AlterTableType.AT_DropConstraint:
-            column, constraint = None, command.name
+    for node in statement.get("cmds", ()):
+        command = grammar.unwrap(node)[1]
+        if command.get("subtype") in _COLUMN_CHANGES:
+            column, constraint = command.get("name"), None
+        elif command.get("subtype") == "AT_DropConstraint":
+            column, constraint = None, command.get("name")
         else:
             continue
-        if statement.objtype == ObjectType.OBJECT_TYPE:
+        if statement.get("objtype") == "OBJECT_TYPE":
             return None  # a composite type's attribute: its readers are not looked up
         found.append(
-            Target(relation.schemaname, relation.relname, column, constraint, bool(relation.inh))
+            Target(
+                relation.get("schemaname"),
+                relation["relname"],
+                column,
+                constraint,
+                bool(relation.get("inh")),
+            )
         )
     return found
