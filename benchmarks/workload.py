@@ -84,7 +84,9 @@ def is_dependent(index: int) -> bool:
     return index % 3 == 2
 
 
-def view_source(index: int) -> str:
+def view_source(index: int, distinct_sql: bool = False) -> str:
+    """View number `index`; with `distinct_sql`, no two views share their SQL text (else the
+    plain views repeat every 100, as the caches of a process see them)."""
     name = f"View{index:04d}"
     if is_dependent(index):
         upstream = f"View{index - 1:04d}"
@@ -100,7 +102,7 @@ def view_source(index: int) -> str:
     sql = (
         f"SELECT a.id, a.name, a.amount, a.created, b.name AS ref_name "
         f"FROM {table(index)} a LEFT JOIN {table(index + 1)} b ON b.id = a.ref_id "
-        f"WHERE a.amount >= {index % 50}"
+        f"WHERE a.amount >= {index % 50}" + (f" AND a.id > -{index}" if distinct_sql else "")
     )
     return f"\n\nclass {name}(PostgresViewFromSQL):\n    sql = {sql!r}\n"
 
@@ -117,12 +119,12 @@ def materialised_source(index: int) -> str:
     )
 
 
-def views_module(views: int) -> str:
+def views_module(views: int, distinct_sql: bool = False) -> str:
     parts = [
         f'"""{views} generated SQL views and {materialised_count(views)} materialised views."""\n\n'
         "from django_orm_views_hook import PostgresMaterialisedViewMixin, PostgresViewFromSQL\n"
     ]
-    parts += [view_source(i) for i in range(views)]
+    parts += [view_source(i, distinct_sql) for i in range(views)]
     parts += [materialised_source(i) for i in range(materialised_count(views))]
     return "".join(parts)
 
@@ -174,11 +176,11 @@ def make_migrations(root: Path, url: str) -> Path:
     return root / APP / "migrations"
 
 
-def make_project(root: Path, views: int, migrations: Path) -> Path:
+def make_project(root: Path, views: int, migrations: Path, distinct_sql: bool = False) -> Path:
     """A project at `root` with `views` views, using the migrations generated once."""
     _write_skeleton(root)
     (root / APP / "models.py").write_text(models_module())
-    (root / APP / "postgres_views.py").write_text(views_module(views))
+    (root / APP / "postgres_views.py").write_text(views_module(views, distinct_sql))
     for migration in migrations.glob("0*.py"):
         shutil.copy(migration, root / APP / "migrations" / migration.name)
     return root

@@ -6,7 +6,9 @@ identically.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextlib
+import contextvars
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -23,6 +25,24 @@ from .registry import default_registry
 from .sync import databases
 from .views import label
 
+#: True while migrate or sync_views runs its system checks: the command reads the `sql` of the
+#: views it builds with PostgreSQL's grammar itself, before any DDL, and only of those; reading
+#: every SQL view here would make a run with nothing changed parse them all. `manage.py check`
+#: (and every other command) reads them all.
+_sync_reads_sql: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "django_orm_views_hook_sync_reads_sql", default=False
+)
+
+
+@contextlib.contextmanager
+def sql_read_by_the_sync() -> Iterator[None]:
+    """Around a sync command's system checks: the definition checks leave view SQL unread."""
+    token = _sync_reads_sql.set(True)
+    try:
+        yield
+    finally:
+        _sync_reads_sql.reset(token)
+
 
 def _keep_placeholders(sql: str, params: Sequence[Any]) -> str:
     return sql
@@ -34,18 +54,21 @@ def check_definitions(app_configs: Sequence[Any] | None = None, **kwargs: Any) -
     hint = "Fix the view class named above; the sync refuses to run until then."
     messages: list[str] = []
     warnings: list[Any] = []
+    check_sql = not _sync_reads_sql.get()
     for cls in default_registry.classes:
         _collect(messages, check_databases, [cls], list(connections))
     for using in databases(default_registry):
         classes = default_registry.for_database(using)
         # Compile without inlining parameters: that needs a connection, a check must not.
-        plan = _collect(messages, build_plan, classes, using, inline=_keep_placeholders)
+        plan = _collect(
+            messages, build_plan, classes, using, inline=_keep_placeholders, check_sql=check_sql
+        )
         if plan is not None:
             warnings += _case_warnings(plan)
             continue
         # The plan stops at its first error; each class on its own tells the others at once.
         for cls in classes:
-            _collect(messages, build_spec, cls, using, _keep_placeholders)
+            _collect(messages, build_spec, cls, using, _keep_placeholders, check_sql=check_sql)
     errors = [checks.Error(message, hint=hint, id="orm_views.E001") for message in messages]
     return errors + warnings
 

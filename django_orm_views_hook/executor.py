@@ -35,7 +35,7 @@ from . import (
 )
 from .ddl import Quoting, Statement
 from .exceptions import LockTimeoutError, Rejection, ViewBuildError, ViewDefinitionError
-from .plan import Plan, ViewSpec
+from .plan import Plan, ViewSpec, check_queries
 from .statement_effects import Effects, Target
 
 logger = logging.getLogger(__name__)
@@ -117,6 +117,22 @@ def digests(plan: Plan, q: Quoting) -> dict[diff.Key, str]:
         plan,
         lambda view: ddl.as_script([*ddl.create_view(q, view), *ddl.comment_columns(q, view)]),
     )
+
+
+def check_changed_queries(
+    plan: Plan, connection: BaseDatabaseWrapper, catalog: introspection.Catalog
+) -> None:
+    """Read with PostgreSQL's grammar the `sql` of each view whose definition differs from the
+    database's (`catalog`, read by the caller): a migrate rebuilds them after its migrations,
+    and a bad one must fail before those run. The views a migration drops are built from the
+    SQL that was read when they were built last.
+
+    Raises:
+        ViewDefinitionError: naming the first such view whose `sql` is not exactly one query.
+    """
+    wanted = digests(plan, quoting(connection))
+    stale = diff.compare(plan, wanted, catalog).stale
+    check_queries(view for view in plan.views if view.key in stale)
 
 
 def sync_plan(
@@ -473,7 +489,8 @@ def _sync_statements(
     """The views to build and the statements that make the database match the plan.
 
     `leave_out` are views not to build. Raises UnsafeSchemaError or GrantError, before any
-    DDL, for what the sync must not do.
+    DDL, for what the sync must not do, and ViewDefinitionError for a view to build whose `sql`
+    is not exactly one query: only those are read with PostgreSQL's grammar.
     """
     safety.check_server(plan, cursor.db.pg_version)
     session = introspection.session(cursor, plan.roles)
@@ -487,6 +504,7 @@ def _sync_statements(
         for v in plan.views
         if (v.key in dropping or v.key not in existing) and v.key not in leave_out
     ]
+    check_queries(built)
     replaceable = _replaceable(plan, wanted, catalog, contents) & dropping
     in_place = lock_table.check(cursor, plan, contents, dropping, built, replaceable)
     drops, locked = _drop(q, plan, contents, dropping - in_place)

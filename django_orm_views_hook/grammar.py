@@ -8,7 +8,9 @@ whichever binding produced it, and not on a binding's classes: a node is a dict 
 its type (`{"RangeVar": {"relname": "t", ...}}`), except where a field's type is fixed
 (`AlterTableStmt.relation` is a RangeVar's fields directly); a false, zero or empty field is
 left out. A statement's fields are converted only when asked for: telling a statement's type
-costs no conversion. docs/dependencies.md says why postgast, and what was compared.
+costs no conversion. postgast (and protobuf) are imported at the first parse, not with the
+package: a process that parses nothing (a web worker, a migrate with nothing to do) does not
+load them. docs/dependencies.md says why postgast, and what was compared.
 """
 
 from __future__ import annotations
@@ -29,11 +31,16 @@ _MISSING = (
     "C compiler and make. See the Dependencies section of the README."
 )
 
-try:
-    import postgast
-    from google.protobuf.json_format import MessageToDict
-except ImportError as exc:  # pragma: no cover - the tests run where postgast installs
-    raise ImportError(_MISSING.format(error=exc)) from exc
+
+@functools.cache
+def _binding() -> Any:
+    """postgast, imported once; ImportError saying what to do where it cannot be."""
+    try:
+        import postgast
+        from google.protobuf import json_format  # noqa: F401 - MessageToDict, used by _dict
+    except ImportError as exc:
+        raise ImportError(_MISSING.format(error=exc)) from exc
+    return postgast
 
 
 class Statement:
@@ -64,6 +71,7 @@ def parse(sql: str) -> tuple[Statement, ...]:
 
 
 def _raw(sql: str) -> list[Statement]:
+    postgast = _binding()
     try:
         tree = postgast.parse(sql)
     except postgast.PgQueryError as exc:
@@ -78,6 +86,8 @@ def _raw(sql: str) -> list[Statement]:
 
 
 def _dict(message: Any) -> Node:
+    from google.protobuf.json_format import MessageToDict
+
     return dict(MessageToDict(message))
 
 

@@ -71,6 +71,9 @@ class ViewSpec:
     security_barrier: bool = False
     #: WITH (security_invoker), PostgreSQL 15+: the reader's privileges and row security apply.
     security_invoker: bool = False
+    #: The query is a class's `sql`: PostgreSQL's grammar must read it as one query before it
+    #: runs (`check_queries`). A queryset's SQL is Django's, compiled: always one SELECT.
+    from_sql: bool = False
 
     @property
     def key(self) -> tuple[str, str]:
@@ -126,7 +129,7 @@ def check_schema(owner: str, schema: object) -> str:
 
 
 def _compile_query(
-    cls: type[PostgresView], using: str, inline: InlineParams
+    cls: type[PostgresView], using: str, inline: InlineParams, check_sql: bool
 ) -> tuple[str, tuple[str, ...] | None]:
     """The view's SELECT, and its column names when they are known before it runs (querysets)."""
     owner = label(cls)
@@ -176,8 +179,21 @@ def _compile_query(
         raise ViewDefinitionError(
             f"{owner}: `sql` ends with a semicolon; a view is one SELECT, so remove it."
         )
-    _check_one_query(owner, sql)
+    if check_sql:
+        _check_one_query(owner, sql)
     return sql, None
+
+
+def check_queries(views: Iterable[ViewSpec]) -> None:
+    """Read each SQL view's query with PostgreSQL's grammar, in order; the first that is not
+    exactly one query raises ViewDefinitionError naming its class.
+
+    A plan built with `check_sql=True` has done it; the executor does it for the views it is
+    about to build, before any DDL, so that a re-sync with nothing changed parses nothing.
+    """
+    for view in views:
+        if view.from_sql:
+            _check_one_query(view.label, view.query)
 
 
 def _check_one_query(owner: str, sql: str) -> None:
@@ -219,10 +235,12 @@ def build_spec(
     dependencies: tuple[tuple[str, str], ...] = (),
     *,
     granted: bool = False,
+    check_sql: bool = True,
 ) -> ViewSpec:
     """Validate one class and compile it into a ViewSpec (dependencies resolved later).
 
     `granted`: the plan grants SELECT to roles, so a visible view gets security_barrier.
+    `check_sql`: read a SQL view's `sql` with PostgreSQL's grammar now (else check_queries).
     """
     owner = label(cls)
     _check_declared(cls)
@@ -238,7 +256,7 @@ def build_spec(
     with_data = getattr(cls, "with_data", True)
     if not isinstance(with_data, bool):
         raise ViewDefinitionError(f"{owner}: with_data must be True or False, not {with_data!r}.")
-    query, columns = _compile_query(cls, using, inline)
+    query, columns = _compile_query(cls, using, inline, check_sql)
     hidden = bool(getattr(cls, "hidden", False))
     if materialized and pk_field and columns is not None and pk_field not in columns:
         raise ViewDefinitionError(
@@ -262,6 +280,7 @@ def build_spec(
         index_names=tuple(index.name for index in _model_meta_indexes(cls)),
         security_barrier=_view_option(owner, cls, "security_barrier", granted and not hidden),
         security_invoker=_view_option(owner, cls, "security_invoker", False),
+        from_sql=not issubclass(cls, PostgresViewFromQueryset),
     )
 
 
@@ -386,6 +405,7 @@ def build_plan(
     *,
     roles: Sequence[str] = (),
     inline: InlineParams | None = None,
+    check_sql: bool = True,
 ) -> Plan:
     """Validate and order the view classes of database `using`.
 
@@ -394,6 +414,8 @@ def build_plan(
         using: the database alias.
         roles: roles granted SELECT on the non-hidden views.
         inline: inlines query parameters as literals; defaults to the connection's driver.
+        check_sql: read each SQL view's `sql` with PostgreSQL's grammar now; False leaves it
+            to `check_queries`, which the executor runs on the views it builds.
 
     Raises:
         ViewDefinitionError: naming the class, for any bad definition.
@@ -413,7 +435,7 @@ def build_plan(
     specs: dict[type, ViewSpec] = {}
     for cls in order:  # dependencies first, so their keys are known
         keys = tuple(specs[dependency].key for dependency in dependencies[cls])
-        specs[cls] = build_spec(cls, using, inline, keys, granted=bool(roles))
+        specs[cls] = build_spec(cls, using, inline, keys, granted=bool(roles), check_sql=check_sql)
 
     specs = _with_unique_index_names(specs)
     seen: dict[tuple[str, str], str] = {}

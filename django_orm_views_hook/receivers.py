@@ -101,6 +101,8 @@ def drop_views_before_migrations(
     run.plan = plan_for(using)
     with connection.cursor() as cursor:
         run.catalog = introspection.catalog(cursor, run.plan.schemas)
+    # A changed view's `sql` is read now: a bad one fails before the migrations run.
+    executor.check_changed_queries(run.plan, connection, run.catalog)
     run.schemas = tuple(sorted(set(run.catalog.marked) | set(run.plan.schemas)))
     preflight.check(run.plan, connection, plan, run.schemas, run.catalog)
     run.watching = True

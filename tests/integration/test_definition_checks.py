@@ -27,6 +27,10 @@ MISTAKES = {
     "mistake_sql_raises": (
         "tests.testapp.mistake_sql_raises.SqlRaises: reading `sql` raised KeyError('table')."
     ),
+    "mistake_two_statements": (
+        "tests.testapp.mistake_two_statements.TwoStatements: `sql` holds 2 statements; a view "
+        "is one SELECT."
+    ),
     "mistake_dependency": (
         "tests.testapp.mistake_dependency.CityNames: view_dependencies names 'Cities', which is "
         "not a registered view of this database; name a view class, or write it as "

@@ -6,8 +6,10 @@ binding answered otherwise than pglast did, kept as tests of the one the package
 
 from __future__ import annotations
 
-import importlib
+import os
+import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -77,9 +79,31 @@ def test_a_statement_s_fields_are_libpg_query_s_json_form():
 
 def test_without_the_parser_the_import_error_says_what_to_do(monkeypatch):
     monkeypatch.setitem(sys.modules, "postgast", None)  # as if it were not installed
-    monkeypatch.delitem(sys.modules, "django_orm_views_hook.grammar")
-    with pytest.raises(ImportError) as excinfo:
-        importlib.import_module("django_orm_views_hook.grammar")
+    grammar._binding.cache_clear()
+    try:
+        with pytest.raises(ImportError) as excinfo:
+            grammar.parse("SELECT 1")
+    finally:
+        grammar._binding.cache_clear()
     message = str(excinfo.value)
     assert "reads SQL with PostgreSQL's own grammar through postgast" in message
     assert "Windows (x86_64)" in message and "Dependencies section of the README" in message
+
+
+def test_the_parser_is_loaded_at_the_first_parse_not_with_the_package():
+    # A web worker, or a migrate with nothing to do, never loads postgast and protobuf.
+    script = (
+        "import sys, django; django.setup()\n"
+        "from django_orm_views_hook import plan, statement_effects, deferred_triggers\n"
+        "from django_orm_views_hook.management.commands import migrate, sync_views\n"
+        "assert 'postgast' not in sys.modules and 'google.protobuf' not in sys.modules\n"
+        "statement_effects.of_sql('ALTER TABLE t DROP COLUMN a')\n"
+        "assert 'postgast' in sys.modules\n"
+    )
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "DATABASE_URL": "postgres://nobody@127.0.0.1:1/never_connected",
+        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+    }
+    subprocess.run([sys.executable, "-c", script], env=environment, check=True, timeout=120)

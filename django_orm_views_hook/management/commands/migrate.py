@@ -8,7 +8,7 @@ from django.core.management import CommandError
 from django.core.management.commands import migrate
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from ... import conf, deferred_triggers, deploy_lock, executor, receivers
+from ... import checks, conf, deferred_triggers, deploy_lock, executor, receivers
 from ...autodetector import ReadableViewsAutodetector
 from ...exceptions import LockTimeoutError, OrmViewsError
 from ...sync import is_postgres, plan_for
@@ -39,6 +39,11 @@ class Command(migrate.Command):
                 "definitions read a column or table the older schema does not have."
             ),
         )
+
+    def check(self, *args: Any, **kwargs: Any) -> None:
+        # The sync reads the SQL of the views it builds itself, before any DDL, and only those.
+        with checks.sql_read_by_the_sync():
+            super().check(*args, **kwargs)
 
     def handle(self, *args: Any, **options: Any) -> None:
         using = options.get("database") or DEFAULT_DB_ALIAS

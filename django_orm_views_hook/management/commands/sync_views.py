@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
-from ... import deploy_lock
+from ... import checks, deploy_lock
 from ...exceptions import OrmViewsError
 from ...executor import SyncResult, SyncStatus
 from ...sync import databases, differences, sync_views
@@ -52,6 +52,11 @@ class Command(BaseCommand):
                 "(which revokes what ORM_VIEWS_GRANT_SELECT_TO does not declare)."
             ),
         )
+
+    def check(self, *args: Any, **kwargs: Any) -> None:
+        # The sync reads the SQL of the views it builds itself, before any DDL, and only those.
+        with checks.sql_read_by_the_sync():
+            super().check(*args, **kwargs)
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.verbosity = options["verbosity"]
