@@ -63,6 +63,11 @@ class MigrateRun:
     #: The relations (oids) this transaction holds in ACCESS EXCLUSIVE mode, taken in order.
     held: set[int] = field(default_factory=set)
     result: SyncResult | None = None
+    #: The migration being applied or unapplied (set by our migrate's progress callback).
+    migration: str | None = None
+    #: The views dropped before a statement that renames or moves what they read, with that
+    #: statement and its migration: if one fails to rebuild, that is why (the message says so).
+    renamed_by: dict[tuple[str, str], tuple[str, str | None]] = field(default_factory=dict)
 
 
 current_run: contextvars.ContextVar[MigrateRun | None] = contextvars.ContextVar(
@@ -166,7 +171,7 @@ class ReadersOrder:
                 cursor, self.connection, q, before.statements, before.relations, then=statement
             )
         run.held |= before.held
-        self._dropped(before.dropped, sql)
+        self._dropped(before.dropped, sql, effects)
         if run.non_atomic and before.dropped:
             self._rebuild_now()
         return value
@@ -183,7 +188,7 @@ class ReadersOrder:
             dropped = executor.drop_managed_views(
                 run.plan, self.connection, breaking=breaking
             ).dropped
-            self._dropped(dropped, sql)
+            self._dropped(dropped, sql, effects)
         if effects.locks_out_readers:
             with self.connection.cursor() as cursor:
                 value = locking.in_autocommit(cursor, executor.quoting(self.connection), statement)
@@ -193,16 +198,19 @@ class ReadersOrder:
             self._rebuild_now()
         return value
 
-    def _dropped(self, dropped: tuple[tuple[str, str], ...], sql: Any) -> None:
+    def _dropped(
+        self, dropped: tuple[tuple[str, str], ...], sql: Any, effects: statement_effects.Effects
+    ) -> None:
         if not dropped:
             return
+        text = sql if isinstance(sql, str) else repr(sql)
         logger.info(
-            'Dropped %d views on database "%s" before: %s',
-            len(dropped),
-            self.run.using,
-            sql if isinstance(sql, str) else repr(sql),
+            'Dropped %d views on database "%s" before: %s', len(dropped), self.run.using, text
         )
         self.run.dropped += dropped
+        if effects.renames:
+            for key in dropped:
+                self.run.renamed_by.setdefault(key, (text, self.run.migration))
 
     def _rebuild_now(self) -> None:
         """In a non-atomic run, each migration commits on its own: build the views a statement

@@ -2,11 +2,16 @@
 
 `migrate` asks this of every statement it is about to run, so that it drops only the views the
 statement would break: a dropped or retyped column, a dropped table, constraint, function or
-type. Data statements and DDL that leaves columns alone (indexes, comments, grants, renames,
-new tables, functions, extensions) break no view. The same reading says which relations the
-statement locks out of readers' reach (`statement_locks`), so that the views over them are
-locked first, in the readers' order. What cannot be told (a `DO` block, a procedure call, SQL
-that does not parse) answers `unknown`: every managed view must go. Pure: text in, data out.
+type; and a renamed or moved (SET SCHEMA) column, table, function or type. A view survives a
+rename in the database (it reads by oid, and shows the new name), but its SQL in the code still
+names the old one: dropped before the rename and rebuilt from the code after the migrations,
+stale SQL fails in that migrate, naming the view, instead of at some later, unrelated rebuild.
+Data statements and DDL that leaves columns alone (indexes, comments, grants, new tables,
+functions, extensions, renamed indexes or constraints) break no view. The same reading says
+which relations the statement locks out of readers' reach (`statement_locks`), so that the
+views over them are locked first, in the readers' order. What cannot be told (a `DO` block, a
+procedure call, SQL that does not parse) answers `unknown`: every managed view must go. Pure:
+text in, data out.
 """
 
 from __future__ import annotations
@@ -33,8 +38,6 @@ _SAFE_STATEMENTS = statement_locks.LOCK_NOTHING | {
     "CreateStmt",
     "ViewStmt",  # OR REPLACE can only add columns
     "RefreshMatViewStmt",
-    "RenameStmt",  # views follow what they read by oid
-    "AlterObjectSchemaStmt",
     "CreatePolicyStmt",
     "AlterPolicyStmt",
 }
@@ -48,6 +51,8 @@ _UNREAD = {
     "OBJECT_EVENT_TRIGGER",
 }
 _COLUMN_CHANGES = {"AT_DropColumn", "AT_AlterColumnType"}
+#: Statements that give something another name or schema.
+_MOVES = ("RenameStmt", "AlterObjectSchemaStmt")
 _DATA_ONLY = re.compile(r"\s*(?:SELECT|INSERT|UPDATE|DELETE|SAVEPOINT|RELEASE)\b", re.IGNORECASE)
 _PLACEHOLDER = re.compile(r"%%|%(?:\([^)]*\))?s")
 
@@ -59,6 +64,9 @@ class Effects:
     exclusive: tuple[Target, ...] = ()
     #: What the SQL drops or locks cannot be told: every managed view must be dropped first.
     unknown: bool = False
+    #: Some of `targets` are renamed or moved, not dropped: what reads them fails to rebuild
+    #: only if its SQL in the code still names them as they were.
+    renames: bool = False
 
     @property
     def breaks_views(self) -> bool:
@@ -91,7 +99,7 @@ def of_sql(sql: str) -> Effects:
         return UNKNOWN
     targets: list[Target] = []
     exclusive: list[Target] = []
-    renamed = False
+    renamed = renames = False
     for statement in parsed:
         found = _targets(statement)
         locked = statement_locks.exclusive(statement)
@@ -100,20 +108,23 @@ def of_sql(sql: str) -> Effects:
         targets += found
         exclusive += locked
         renamed = renamed or _renames(statement)
-    return Effects(tuple(dict.fromkeys(targets)), tuple(dict.fromkeys(exclusive)))
+        renames = renames or bool(found) and statement.kind in _MOVES
+    return Effects(tuple(dict.fromkeys(targets)), tuple(dict.fromkeys(exclusive)), renames=renames)
 
 
 def _renames(statement: grammar.Statement) -> bool:
     """After it, a name in the same text may mean another relation than it does now."""
     if statement.kind == "VariableSetStmt":
         return statement.get("name") in (None, "search_path")  # RESET ALL has no name
-    return statement.kind in ("RenameStmt", "AlterObjectSchemaStmt")
+    return statement.kind in _MOVES
 
 
 def _targets(statement: grammar.Statement) -> list[Target] | None:
     """What one statement drops; None when that cannot be told."""
     if statement.kind == "AlterTableStmt":
         return _altered(statement)
+    if statement.kind in _MOVES:
+        return _moved(statement)
     if statement.kind == "DropStmt":
         remove_type = statement.get("removeType")
         if remove_type in _UNREAD:
@@ -157,3 +168,29 @@ def _altered(statement: grammar.Statement) -> list[Target] | None:
             )
         )
     return found
+
+
+def _moved(statement: grammar.Statement) -> list[Target] | None:
+    """What a RENAME or SET SCHEMA gives another name that a view's SQL can name."""
+    relation = statement.get("relation") or {}
+    if statement.kind == "RenameStmt":
+        object_type = statement.get("renameType")
+        if object_type == "OBJECT_COLUMN" and relation.get("relname"):  # of a table, a view...
+            column = statement.get("subname")
+            return [_in(relation, column=column, recurse=bool(relation.get("inh")))]
+    else:
+        object_type = statement.get("objectType")
+    if object_type in _RELATIONS and relation.get("relname"):
+        return [_in(relation, recurse=False)]
+    named = grammar.unwrap(statement.get("object"))[1] if statement.get("object") else {}
+    if object_type in _ROUTINES:
+        return [statement_locks.named(grammar.strings(named.get("objname", ())), "function")]
+    if object_type in _TYPES:
+        return [statement_locks.named(grammar.strings(named.get("items", ())), "type")]
+    if object_type in ("OBJECT_SCHEMA", "OBJECT_ATTRIBUTE", "OBJECT_COLUMN", *_RELATIONS):
+        return None  # what a schema holds, a composite type's attribute: readers not looked up
+    return []  # an index, a constraint, a trigger...: a view's SQL does not name them
+
+
+def _in(relation: grammar.Node, column: str | None = None, *, recurse: bool) -> Target:
+    return Target(relation.get("schemaname"), relation["relname"], column, recurse=recurse)

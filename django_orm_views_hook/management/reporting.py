@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand
 
 from ..exceptions import OrmViewsError, Rejection, ViewBuildError
 from ..executor import REBUILT_WITHOUT, SyncResult, SyncStatus
+from ..plan import Plan
 
 #: SQLSTATEs of a view reading a column or a table that the schema does not have.
 UNDEFINED_COLUMN, UNDEFINED_TABLE = "42703", "42P01"
@@ -176,6 +177,36 @@ def _non_atomic_outcome(
             "rest is not, and the migrations after it did not run."
         )
     return f"{line} {failed} failed and was rolled back; the migrations after it did not run."
+
+
+def renamed_hint(
+    exc: BaseException,
+    plan: Plan | None,
+    renamed_by: Mapping[tuple[str, str], tuple[str, str | None]],
+) -> str:
+    """Why a view failed to rebuild, when it was dropped before a rename of what it reads."""
+    if not isinstance(exc, ViewBuildError) or plan is None or not renamed_by:
+        return ""
+    views = {view.label: view for view in plan.views}
+    lines = []
+    for rejection in exc.rejections:
+        view = views.get(rejection.label)
+        cause = renamed_by.get(view.key) if view is not None else None
+        if view is None or cause is None:
+            continue
+        statement, migration = cause
+        fix = (
+            "rebuilt from its `sql`, which still names it as it was: write the new name there."
+            if view.from_sql
+            else "rebuilt from its queryset, whose models still name it as it was (db_table, "
+            "db_column)."
+        )
+        lines.append(
+            f"{rejection.label} was dropped before this statement of "
+            f"{migration or 'the migrations'}, which renames or moves what the view reads:\n"
+            f"  {statement}\nand {fix}"
+        )
+    return "\n".join(lines)
 
 
 def skip_hint(exc: BaseException, progress: MigrateProgress) -> str:

@@ -18,8 +18,8 @@ from django_orm_views_hook.statement_effects import UNKNOWN, Target, of_executio
         "CREATE EXTENSION IF NOT EXISTS pg_trgm",
         "CREATE OR REPLACE FUNCTION f() RETURNS int AS $$ ALTER TABLE t DROP COLUMN a $$ "
         "LANGUAGE sql",
-        "ALTER TABLE t RENAME COLUMN a TO b",
-        "ALTER TABLE t RENAME TO u",
+        "ALTER TABLE t RENAME CONSTRAINT c TO d",
+        "ALTER INDEX i RENAME TO j",
         "ALTER TABLE t ADD COLUMN b int, ALTER COLUMN a SET DEFAULT 0, ALTER COLUMN a SET NOT NULL",
         "ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0)",
         "DROP INDEX i",
@@ -49,6 +49,26 @@ def test_dropped_and_retyped_columns_and_dropped_tables_are_named():
     assert of_sql("SET lock_timeout = '1s'; DROP TABLE t").targets == (Target(None, "t"),)
 
 
+def test_renamed_and_moved_columns_tables_functions_and_types_are_named():
+    # The views that read them keep working in the database, but not from their SQL in the code.
+    named = {
+        "ALTER TABLE ONLY s.t RENAME COLUMN a TO b": Target("s", "t", column="a", recurse=False),
+        "ALTER TABLE t RENAME a TO b": Target(None, "t", column="a"),
+        # The tables that inherit from it keep their names.
+        "ALTER TABLE u RENAME TO w": Target(None, "u", recurse=False),
+        "ALTER MATERIALIZED VIEW s.m SET SCHEMA archive": Target("s", "m", recurse=False),
+        "ALTER FUNCTION f(int) RENAME TO g": Target(None, "f", kind="function"),
+        "ALTER TYPE s.mood SET SCHEMA archive": Target("s", "mood", kind="type"),
+    }
+    for sql, target in named.items():
+        effects = of_sql(sql)
+        assert effects.targets == (target,), sql
+        assert effects.renames and not effects.unknown, sql
+    # A rename, then the same name: it may mean something else by then.
+    assert of_sql("ALTER TABLE t RENAME TO u; DROP TABLE t") == UNKNOWN
+    assert not of_sql("ALTER TABLE t DROP COLUMN a").renames
+
+
 def test_dropped_functions_and_types_are_named():
     effects = of_sql(
         "DROP TRIGGER trg ON t; DROP FUNCTION IF EXISTS s.f(int), g CASCADE;"
@@ -72,6 +92,8 @@ def test_dropped_functions_and_types_are_named():
         "DROP SCHEMA s CASCADE",
         "DROP EXTENSION pg_trgm",
         "ALTER TABLE t RENAME TO u; ALTER TABLE u DROP COLUMN a",  # u is not u yet
+        "ALTER SCHEMA s RENAME TO r",  # what the schema holds is not looked up
+        "ALTER TYPE comp RENAME ATTRIBUTE a TO b",
         "SET search_path TO other; DROP TABLE t",
         "RESET ALL; DROP TABLE t",
         "ALTER TABLE t DROP COLUMN",  # does not parse

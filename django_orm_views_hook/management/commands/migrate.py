@@ -98,9 +98,10 @@ class Command(migrate.Command):
             reporting.report(self, [reporting.after_migrate(run.result, run.dropped)])
 
     def _with_outcome(self, message: str, run: receivers.MigrateRun, exc: Exception) -> str:
+        renamed = reporting.renamed_hint(exc, run.plan, run.renamed_by)
         hint = reporting.skip_hint(exc, self._progress)
         outcome = self._progress.outcome(run.non_atomic, exc)
-        return "\n".join(line for line in (message, hint, outcome) if line)
+        return "\n".join(line for line in (message, renamed, hint, outcome) if line)
 
     def _say_waiting(self, using: str) -> None:
         self.stdout.write(deploy_lock.waiting_message(using))
@@ -127,6 +128,8 @@ class Command(migrate.Command):
         if run is None:
             return
         self._progress.record(action, migration)
+        if action in ("apply_start", "unapply_start"):
+            run.migration = str(migration)
         finished = action in ("apply_success", "unapply_success")
         if finished and run.non_atomic:
             run.held.clear()  # the migration committed: its locks are gone
