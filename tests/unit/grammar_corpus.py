@@ -381,6 +381,49 @@ STATEMENTS = [
     ("ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0) NOT ENFORCED", False),
     ("ALTER TABLE t ADD CONSTRAINT p PRIMARY KEY (id, valid WITHOUT OVERLAPS)", False),
     ("UPDATE t SET a = 1 RETURNING old.a, new.a", False),
+    # Locks: what a statement takes in ACCESS EXCLUSIVE mode (statement_locks).
+    ("TRUNCATE t CASCADE", False),
+    ("REINDEX SCHEMA s", False),
+    ("CLUSTER", False),
+    ("VACUUM FULL", False),
+    ("VACUUM FULL t", False),
+    ("ALTER TABLE t RENAME TO u; ALTER TABLE u ADD COLUMN x int", False),
+    ("SET search_path TO s; ALTER TABLE t ADD COLUMN x int", False),
+    (
+        "ALTER TABLE ONLY s.t ADD COLUMN x int; DROP INDEX s.i; DROP TRIGGER g ON s.u; "
+        "DROP FUNCTION f() CASCADE; LOCK TABLE v IN SHARE MODE; DROP INDEX CONCURRENTLY j",
+        False,
+    ),
+    ("ALTER TABLE t ADD CONSTRAINT f FOREIGN KEY (a) REFERENCES u (id)", False),
+    ("ALTER TABLE t SET (fillfactor = 50, toast.autovacuum_enabled = false)", False),
+    ("ALTER TABLE t SET (fillfactor = 70, autovacuum_enabled = false)", False),
+    ("ALTER TABLE t SET (parallel_workers = 2, user_catalog_table = true)", False),
+    ("REFRESH MATERIALIZED VIEW CONCURRENTLY m", False),
+    ("REINDEX TABLE CONCURRENTLY t", False),
+    ("REINDEX INDEX t_a_idx", False),
+    ("VACUUM t", False),
+    ("DROP FUNCTION f()", False),
+    ("ALTER TABLE t ADD COLUMN y int REFERENCES u (id) DEFERRABLE INITIALLY DEFERRED", False),
+    ("ALTER TABLE t DISABLE TRIGGER t_trg", False),
+    ("LOCK TABLE t", False),
+    ("LOCK TABLE t IN SHARE MODE", False),
+    ("LOCK TABLE ONLY s.t IN ACCESS EXCLUSIVE MODE NOWAIT", False),
+    ("CREATE OR REPLACE VIEW v AS SELECT id, a, b FROM t", False),
+    ("CREATE TABLE p2 PARTITION OF p FOR VALUES IN (2)", False),
+    ("ALTER TABLE p ATTACH PARTITION loose FOR VALUES IN (3)", False),
+    ("ALTER TABLE p DETACH PARTITION p1", False),
+    ("ALTER TABLE p DETACH PARTITION p1 FINALIZE", False),
+    ("DROP TRIGGER t_trg ON s.t", False),
+    ("DROP POLICY t_pol ON t", False),
+    ("DROP RULE r ON s.t", False),
+    ("ALTER TRIGGER t_trg ON t RENAME TO t_trg2", False),
+    ("ALTER POLICY t_pol ON t RENAME TO t_pol2", False),
+    ("ALTER INDEX s.i SET (fillfactor = 50)", False),
+    ("ALTER INDEX i ALTER COLUMN 1 SET STATISTICS 100", False),
+    ("ALTER TABLE t CLUSTER ON t_a_idx", False),
+    ("CREATE RULE r AS ON INSERT TO t DO NOTHING", False),
+    ("DROP TYPE mood CASCADE", False),
+    ("DROP DOMAIN d CASCADE", False),
     # Nothing, or only comments.
     ("", False),
     ("-- nothing", False),
@@ -402,6 +445,10 @@ def answers(sql: str, has_params: bool) -> dict[str, Any]:
     return {
         "kinds": kinds,
         "unknown": effects.unknown,
+        "exclusive": [
+            [t.kind, t.schema, t.relation, t.column, t.constraint, t.recurse]
+            for t in getattr(effects, "exclusive", ())
+        ],
         "targets": [
             [t.kind, t.schema, t.relation, t.column, t.constraint, t.recurse]
             for t in effects.targets
