@@ -1,4 +1,5 @@
-"""A view's `sql` runs as the one query PostgreSQL's grammar read at plan time, nothing else.
+"""A view's `sql` runs as the one query PostgreSQL's grammar read before it was built, nothing
+else.
 
 The check reads view SQL with standard_conforming_strings on, and the sync runs it with it on,
 whatever the session's setting: with it off, a backslash would escape a quote and let a
