@@ -268,7 +268,7 @@ def _keep_schedule(plan: Plan, connection: BaseDatabaseWrapper, q: Quoting) -> l
             f"SELECT view_schema, view_name, view_class, every, position, script, unpopulated "
             f"FROM {table}"
         )
-        found = {(row[0], row[1]): tuple(row[2:]) for row in cursor.fetchall()}
+        found = {(s, n): (c, e, p, _loads(a), _loads(b)) for s, n, c, e, p, a, b in cursor}
         gone = sorted(set(found) - set(wanted))
         changed = [key for key, row in wanted.items() if found.get(key) != row]
         if gone:
@@ -297,6 +297,11 @@ def _keep_schedule(plan: Plan, connection: BaseDatabaseWrapper, q: Quoting) -> l
 
 def _json(value: dict[str, Any] | None) -> str | None:
     return None if value is None else json.dumps(value)
+
+
+def _loads(value: Any) -> Any:
+    # Django has the driver return jsonb as text (JSONField parses it itself).
+    return json.loads(value) if isinstance(value, str) else value
 
 
 _JOBS_SQL = """
