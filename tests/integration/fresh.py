@@ -26,6 +26,7 @@ class Fresh:
         self.url = url
         self.db = db
         self.env = {"DJANGO_SETTINGS_MODULE": "tests.fresh_settings", **env}
+        self.migrated: subprocess.CompletedProcess | None = None  # the first migrate's
 
     def sql(self, statement: str, params: list | None = None) -> list[tuple]:
         with self.db.cursor() as cursor:
@@ -36,10 +37,10 @@ class Fresh:
         return self.sql(statement, params)[0][0]
 
     def run(self, *args: str, **env: str) -> subprocess.CompletedProcess:
-        return run(["django", *args], self.url, timeout=180, **self.env, **env)
+        return run(["django", *args], self.url, timeout=180, **{**self.env, **env})
 
     def start(self, *args: str, **env: str) -> subprocess.Popen:
-        return start(["django", *args], self.url, **self.env, **env)
+        return start(["django", *args], self.url, **{**self.env, **env})
 
     def due(self, **env: str) -> subprocess.CompletedProcess:
         return self.run("refresh_views", "--due", **env)
@@ -105,8 +106,8 @@ def fresh_database(suffix: str, **env: str) -> Iterator[Fresh]:
         db.settings_dict["NAME"] = name
         fresh = Fresh(url, db, **env)
         try:
-            done = fresh.run("migrate")
-            assert done.returncode == 0, done.stderr
+            fresh.migrated = fresh.run("migrate")
+            assert fresh.migrated.returncode == 0, fresh.migrated.stderr
             yield fresh
         finally:
             db.close()
