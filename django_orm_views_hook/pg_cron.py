@@ -148,7 +148,7 @@ BEGIN
         COMMIT;
     END LOOP;
     IF cardinality(failed) > 0 THEN
-        RAISE EXCEPTION '% refreshes failed (the next run retries them): %',
+        RAISE EXCEPTION 'refresh failed for % view(s) (the next run retries them): %',
             cardinality(failed), array_to_string(failed, '; ');
     END IF;
 END

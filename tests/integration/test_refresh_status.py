@@ -71,7 +71,7 @@ def test_status_and_check_follow_the_refreshes(fresh):
     assert overdue[-1] == "overdue"
     late = fresh.run("refresh_views", "--check")
     assert late.returncode == 1
-    assert late.stderr.startswith("CommandError: 1 materialised views overdue")
+    assert late.stderr.startswith("CommandError: 1 materialised view overdue")
     assert re.search(
         rf"views\.fresh_totals \({LABEL.format('Totals')}\): last refreshed 0:31:0\d ago; "
         r"refresh_every is 0:15:00",

@@ -175,7 +175,8 @@ class Command(BaseCommand):
         overdue = [item for item in scheduled if item.overdue]
         if not overdue:
             if self.verbosity >= 1:
-                self.stdout.write(f"{len(scheduled)} scheduled materialised views, none overdue.")
+                count = _count(len(scheduled), "scheduled materialised view")
+                self.stdout.write(f"{count}, none overdue.")
             return
         lines = []
         for item in overdue:
@@ -186,7 +187,7 @@ class Command(BaseCommand):
                 f"{_span(item.every)}"
             )
         raise CommandError(
-            f"{len(overdue)} materialised views overdue (never refreshed, or older than "
+            f"{_count(len(overdue), 'materialised view')} overdue (never refreshed, or older than "
             f"{freshness.OVERDUE_FACTOR} times their refresh_every):\n  " + "\n  ".join(lines),
             returncode=1,
         )
@@ -223,6 +224,10 @@ class Command(BaseCommand):
                 self.stdout.write(self.style.SUCCESS(f" done ({time.monotonic() - started:.3f}s)"))
         if self.verbosity >= 1 and not total:
             self.stdout.write("No materialised views to refresh.")
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _span(value: timedelta | None) -> str:
