@@ -146,7 +146,9 @@ class Command(BaseCommand):
                 count = recorded.row_count if recorded else None
                 rows.append(
                     (
-                        f"{item.view.schema}.{item.view.name}",
+                        # Several databases: each view says which.
+                        (f"{alias}:" if len(aliases) > 1 else "")
+                        + f"{item.view.schema}.{item.view.name}",
                         _span(item.every),
                         _moment(refreshed_at) if refreshed_at else "never",
                         _span(item.age),
