@@ -25,8 +25,8 @@ from typing import Any
 from django.db import DatabaseError, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-from . import conf, executor, refresh_state
-from .ddl import Quoting, Statement
+from . import conf, executor, pg_cron_procedure, refresh_state
+from .ddl import Quoting
 from .executor import SyncResult
 from .plan import STATE_SCHEMA, Plan
 from .refresh_script import in_place, script_for
@@ -38,150 +38,6 @@ JOB_PREFIX = "django_orm_views_hook:"
 JOB_NAME = JOB_PREFIX + "refresh_due"
 #: The job looks for due views once a minute, as `refresh_views --due` from cron would.
 SCHEDULE = "* * * * *"
-SCHEDULE_TABLE = "refresh_schedule"
-PROCEDURE = "refresh_due"
-
-_SCHEDULE_COLUMNS = """
-    view_schema text NOT NULL,
-    view_name text NOT NULL,
-    view_class text NOT NULL,
-    every interval NOT NULL,
-    position integer NOT NULL,
-    script jsonb NOT NULL,
-    unpopulated jsonb,
-    PRIMARY KEY (view_schema, view_name)
-"""
-
-# The procedure the job calls: refresh_views --due in PL/pgSQL. Each view is claimed (its state
-# row locked without waiting, then found still due), refreshed by its stored statements and
-# recorded, in a transaction of its own; a failure is recorded and the next view goes on; the
-# exclusive locks are taken in short attempts. The call fails at the end, naming the failed
-# views, so that cron.job_run_details shows it.
-_BODY = """
-DECLARE
-    v record;
-    s jsonb;
-    started timestamptz;
-    counted bigint;
-    claimed boolean;
-    deadline timestamptz;
-    attempts integer;
-    pause double precision;
-    restore text;
-    message text;
-    code text;
-    failed text[] := '{{}}';
-BEGIN
-    FOR v IN
-        SELECT d.* FROM {schedule} d
-        LEFT JOIN {state} r ON r.view_schema = d.view_schema AND r.view_name = d.view_name
-        WHERE r.refreshed_at IS NULL OR r.refreshed_at + d.every <= now()
-        ORDER BY d.position
-    LOOP
-        INSERT INTO {state} (view_schema, view_name, view_class)
-        VALUES (v.view_schema, v.view_name, v.view_class) ON CONFLICT DO NOTHING;
-        COMMIT;
-        started := clock_timestamp();
-        BEGIN
-            SELECT r.refreshed_at IS NULL OR r.refreshed_at + v.every <= now() INTO claimed
-            FROM {state} r WHERE r.view_schema = v.view_schema AND r.view_name = v.view_name
-            FOR UPDATE SKIP LOCKED;
-            IF claimed THEN
-                PERFORM set_config('standard_conforming_strings', 'on', true);
-                s := v.script;
-                IF v.unpopulated IS NOT NULL AND NOT coalesce((
-                    SELECT c.relispopulated FROM pg_class c
-                    WHERE c.oid = to_regclass(format('%I.%I', v.view_schema, v.view_name))
-                ), true) THEN
-                    s := v.unpopulated;
-                END IF;
-                counted := NULL;
-                IF s->>'setup' <> '' THEN EXECUTE s->>'setup'; END IF;
-                IF s->>'populate' <> '' THEN
-                    EXECUTE s->>'populate';
-                    GET DIAGNOSTICS counted = ROW_COUNT;
-                END IF;
-                IF s->>'prepare' <> '' THEN EXECUTE s->>'prepare'; END IF;
-                IF s->>'guard' <> '' THEN EXECUTE s->>'guard'; END IF;
-                IF s->>'locked' <> '' THEN
-                    deadline := clock_timestamp() + lock_budget;
-                    restore := current_setting('lock_timeout');
-                    attempts := 0;
-                    LOOP
-                        attempts := attempts + 1;
-                        BEGIN
-                            PERFORM set_config('lock_timeout', ceil(
-                                extract(epoch FROM lock_attempt) * 1000)::bigint || 'ms', true);
-                            EXECUTE s->>'locked';
-                            PERFORM set_config('lock_timeout', restore, true);
-                            EXIT;
-                        EXCEPTION WHEN lock_not_available OR deadlock_detected THEN
-                            IF clock_timestamp() >= deadline THEN
-                                RAISE EXCEPTION 'could not take the exclusive locks on %.% '
-                                    'within % (% attempts of %); nothing changed',
-                                    v.view_schema, v.view_name, lock_budget, attempts,
-                                    lock_attempt USING ERRCODE = 'lock_not_available';
-                            END IF;
-                            pause := least(2.0,
-                                extract(epoch FROM lock_attempt) * 2 ^ (attempts - 1));
-                            PERFORM pg_sleep(pause / 2 + random() * pause / 2);
-                        END;
-                    END LOOP;
-                END IF;
-                IF s->>'swap' <> '' THEN EXECUTE s->>'swap'; END IF;
-                IF s->>'count' <> '' THEN EXECUTE rtrim(s->>'count', E';\\n') INTO counted; END IF;
-                UPDATE {state} SET view_class = v.view_class, refreshed_at = now(),
-                    duration = clock_timestamp() - started, row_count = counted,
-                    method = s->>'method', refreshes = refreshes + 1, failed_at = NULL,
-                    last_error = NULL, failures = 0
-                WHERE view_schema = v.view_schema AND view_name = v.view_name;
-            END IF;
-        EXCEPTION WHEN OTHERS THEN
-            GET STACKED DIAGNOSTICS message = MESSAGE_TEXT, code = RETURNED_SQLSTATE;
-            IF code <> '{running}' THEN
-                UPDATE {state} SET view_class = v.view_class, failed_at = now(),
-                    last_error = message, failures = failures + 1
-                WHERE view_schema = v.view_schema AND view_name = v.view_name;
-                failed := failed || format('%s: %s', v.view_class, message);
-            END IF;
-        END;
-        COMMIT;
-    END LOOP;
-    IF cardinality(failed) > 0 THEN
-        RAISE EXCEPTION 'refresh failed for % view(s) (the next run retries them): %',
-            cardinality(failed), array_to_string(failed, '; ');
-    END IF;
-END
-"""
-
-
-def _procedure_body(q: Quoting) -> str:
-    from .refresh_script import DEPLOY_RUNNING
-
-    return _BODY.format(
-        schedule=refresh_state.qualified(q, SCHEDULE_TABLE),
-        state=refresh_state.qualified(q),
-        running=DEPLOY_RUNNING,
-    )
-
-
-def create_statements(q: Quoting) -> list[Statement]:
-    """The schedule table and the procedure, beside the state table (refresh_state.py)."""
-    table = refresh_state.qualified(q, SCHEDULE_TABLE)
-    procedure = refresh_state.qualified(q, PROCEDURE)
-    about = (
-        f"{refresh_state.STATE_MARK}: the views the pg_cron job {JOB_NAME} refreshes, and the "
-        "statements it runs for each; kept by the sync."
-    )
-    return [
-        Statement(f"CREATE TABLE IF NOT EXISTS {table} ({_SCHEDULE_COLUMNS})"),
-        Statement(f"COMMENT ON TABLE {table} IS {q.literal(about)}"),
-        Statement(
-            f"CREATE OR REPLACE PROCEDURE {procedure}(lock_attempt interval DEFAULT '100ms', "
-            f"lock_budget interval DEFAULT '60s') LANGUAGE plpgsql AS "
-            f"{q.literal(_procedure_body(q))}"
-        ),
-    ]
 
 
 def command(q: Quoting) -> str:
@@ -189,7 +45,7 @@ def command(q: Quoting) -> str:
     attempt = f"{max(1, round(conf.lock_attempt_timeout() * 1000))}ms"
     budget = f"{conf.lock_budget():g}s"
     return (
-        f"CALL {refresh_state.qualified(q, PROCEDURE)}(lock_attempt => {q.literal(attempt)}, "
+        f"CALL {pg_cron_procedure.procedure(q)}(lock_attempt => {q.literal(attempt)}, "
         f"lock_budget => {q.literal(budget)})"
     )
 
@@ -226,24 +82,26 @@ def keep_jobs(plan: Plan, connection: BaseDatabaseWrapper, result: SyncResult) -
 
 def _reconcile(plan: Plan, connection: BaseDatabaseWrapper) -> list[str]:
     q = executor.quoting(connection)
-    schedule_table = f"{STATE_SCHEMA}.{SCHEDULE_TABLE}"
+    found = [pg_cron_procedure.SCHEDULE_REGCLASS, pg_cron_procedure.body(q)]
     with connection.cursor() as cursor:
-        cursor.execute(_FOUND_SQL, [schedule_table, _procedure_body(q), STATE_SCHEMA, PROCEDURE])
+        cursor.execute(_FOUND_SQL, [*found, STATE_SCHEMA, pg_cron_procedure.PROCEDURE])
         version, has_table, current, database = cursor.fetchone()
     scheduled = [view for view in plan.views if view.refresh_every is not None]
     if version is None:
         if not scheduled:
             return []
+        many = len(scheduled) != 1
+        views = f"{len(scheduled)} scheduled views are" if many else "1 scheduled view is"
         return [
             f'WARNING: ORM_VIEWS_REFRESH_SCHEDULER is "pg_cron", but database "{plan.using}" '
             "does not have the pg_cron extension (it needs shared_preload_libraries = "
             f"'pg_cron', cron.database_name = '{database}' and CREATE EXTENSION pg_cron); "
-            f"{len(scheduled)} scheduled views are refreshed only by "
-            '"manage.py refresh_views --due", run every minute by another scheduler.'
+            f'{views} refreshed only by "manage.py refresh_views --due", run every minute by '
+            "another scheduler."
         ]
     lines = []
     if scheduled and not (has_table and current):
-        refresh_state.ensure(connection, q, create_statements(q))
+        refresh_state.ensure(connection, q, pg_cron_procedure.create_statements(q, JOB_NAME))
         has_table = True
     if has_table:
         lines += _keep_schedule(plan, connection, q)
@@ -262,7 +120,7 @@ def _keep_schedule(plan: Plan, connection: BaseDatabaseWrapper, q: Quoting) -> l
         first = in_place(q, view).as_json() if view.pk_field else None
         script = script_for(q, plan, view, digests).as_json()
         wanted[view.key] = (view.label, view.refresh_every, position, script, first)
-    table = refresh_state.qualified(q, SCHEDULE_TABLE)
+    table = pg_cron_procedure.schedule_table(q)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT view_schema, view_name, view_class, every, position, script, unpopulated "
@@ -345,9 +203,12 @@ def unschedule(connection: BaseDatabaseWrapper) -> str:
     q = executor.quoting(connection)
     lines: Sequence[str] = ()
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [f"{STATE_SCHEMA}.{SCHEDULE_TABLE}"])
+        cursor.execute(
+            "SELECT to_regclass(%s) IS NOT NULL",
+            [pg_cron_procedure.SCHEDULE_REGCLASS],
+        )
         if cursor.fetchone()[0]:
-            cursor.execute(f"DELETE FROM {refresh_state.qualified(q, SCHEDULE_TABLE)}")
+            cursor.execute(f"DELETE FROM {pg_cron_procedure.schedule_table(q)}")
         cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_cron'")
         if cursor.fetchone() is not None:
             lines = _keep_job(cursor, q, "", wanted=False)
