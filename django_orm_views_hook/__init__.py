@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .signals import views_pre_sync, views_synced
+from .refreshing import refresh_due
+from .signals import view_refreshed, views_pre_sync, views_synced
 from .sync import refresh_materialized_view, sync_views
 from .views import (
     HiddenViewMixin,
@@ -22,8 +23,10 @@ __all__ = [
     "PostgresViewFromSQL",
     "ReadableViewFromQueryset",
     "ReadableViewFromSQL",
+    "refresh_due",
     "refresh_materialized_view",
     "sync_views",
+    "view_refreshed",
     "views_pre_sync",
     "views_synced",
 ]

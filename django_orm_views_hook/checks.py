@@ -48,11 +48,22 @@ def _keep_placeholders(sql: str, params: Sequence[Any]) -> str:
     return sql
 
 
+#: The hint of each definition error, by check id (E001: every other definition error).
+DEFINITION_HINTS = {
+    "orm_views.E001": "Fix the view class named above; the sync refuses to run until then.",
+    "orm_views.E020": "refresh_every schedules the refresh of a materialised view only.",
+    "orm_views.E021": "For example: refresh_every = timedelta(minutes=15).",
+    "orm_views.E022": "For example: refresh_every = timedelta(minutes=15).",
+}
+
+
 @checks.register()
 def check_definitions(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[Any]:
-    """orm_views.E001: a view class that the sync would refuse; W003: names alike but for case."""
-    hint = "Fix the view class named above; the sync refuses to run until then."
-    messages: list[str] = []
+    """orm_views.E001: a view class that the sync would refuse; W003: names alike but for case.
+
+    E020-E022: a `refresh_every` on a plain view, not a timedelta, or under a minute.
+    """
+    messages: dict[str, str] = {}  # message -> check id, in the order found
     warnings: list[Any] = []
     check_sql = not _sync_reads_sql.get()
     for cls in default_registry.classes:
@@ -69,17 +80,21 @@ def check_definitions(app_configs: Sequence[Any] | None = None, **kwargs: Any) -
         # The plan stops at its first error; each class on its own tells the others at once.
         for cls in classes:
             _collect(messages, build_spec, cls, using, _keep_placeholders, check_sql=check_sql)
-    errors = [checks.Error(message, hint=hint, id="orm_views.E001") for message in messages]
+    errors = [
+        checks.Error(message, hint=DEFINITION_HINTS[check_id], id=check_id)
+        for message, check_id in messages.items()
+    ]
     return errors + warnings
 
 
-def _collect(messages: list[str], function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+def _collect(
+    messages: dict[str, str], function: Callable[..., Any], *args: Any, **kwargs: Any
+) -> Any:
     """`function(...)`, or None after adding its ViewDefinitionError's message (once)."""
     try:
         return function(*args, **kwargs)
     except ViewDefinitionError as exc:
-        if str(exc) not in messages:
-            messages.append(str(exc))
+        messages.setdefault(str(exc), getattr(exc, "check_id", "orm_views.E001"))
         return None
 
 
@@ -122,6 +137,16 @@ def check_settings(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> l
         errors.append(
             checks.Error(
                 str(exc), hint="Use a schema of its own, e.g. 'views'.", id="orm_views.E102"
+            )
+        )
+    scheduler = getattr(settings, "ORM_VIEWS_REFRESH_SCHEDULER", None)
+    if scheduler not in conf.REFRESH_SCHEDULERS:
+        errors.append(
+            checks.Error(
+                f'ORM_VIEWS_REFRESH_SCHEDULER must be None or "pg_cron", not {scheduler!r}.',
+                hint='None: run "manage.py refresh_views --due" every minute from any '
+                'scheduler; "pg_cron": the sync keeps a pg_cron job that does it.',
+                id="orm_views.E111",
             )
         )
     for name in (

@@ -24,7 +24,11 @@ DEFAULTS: dict[str, Any] = {
     "ORM_VIEWS_ALLOW_CASCADE": False,
     # A query that waits for the run while holding what it needs cannot end before the commit.
     "ORM_VIEWS_CANCEL_STUCK_QUERIES": True,
+    "ORM_VIEWS_REFRESH_SCHEDULER": None,
 }
+
+#: The values ORM_VIEWS_REFRESH_SCHEDULER may take (None: refresh_views --due, run by anything).
+REFRESH_SCHEDULERS = (None, "pg_cron")
 
 
 def _get(name: str) -> Any:
@@ -79,6 +83,13 @@ def allow_cascade() -> bool:
 def cancel_stuck_queries() -> bool:
     """Cancel a query that holds what the run needs while it waits for what the run holds."""
     return bool(_get("ORM_VIEWS_CANCEL_STUCK_QUERIES"))
+
+
+def refresh_scheduler() -> str | None:
+    """Who runs the due refreshes: None (`refresh_views --due` from any scheduler), or
+    "pg_cron" (the sync keeps a pg_cron job in the database that does it)."""
+    value = _get("ORM_VIEWS_REFRESH_SCHEDULER")
+    return value if value in REFRESH_SCHEDULERS else None  # the system check reports others
 
 
 _DURATION = re.compile(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*(ms|s|min|h)\s*", re.IGNORECASE)

@@ -238,22 +238,26 @@ def drop_build_schema(q: Quoting, area: str) -> Statement:
     return Statement(f"DROP SCHEMA {q.name(area)} CASCADE")
 
 
-def beside(q: Quoting, view: ViewSpec) -> ViewSpec | None:
-    """`view` as built in its build area; None when a declared index cannot be pointed there."""
+def beside(q: Quoting, view: ViewSpec, area: str | None = None) -> ViewSpec | None:
+    """`view` as built in `area` (default: its build area); None when a declared index cannot
+    be pointed there."""
+    area = area or build_schema(view.schema)
     live = f" ON {q.qualified(view.schema, view.name)} "
-    area = f" ON {q.qualified(build_schema(view.schema), view.name)} "
+    there = f" ON {q.qualified(area, view.name)} "
     if any(live not in sql for sql in view.indexes):
         return None
-    indexes = tuple(sql.replace(live, area, 1) for sql in view.indexes)
-    return replace(view, schema=build_schema(view.schema), indexes=indexes)
+    indexes = tuple(sql.replace(live, there, 1) for sql in view.indexes)
+    return replace(view, schema=area, indexes=indexes)
 
 
-def move_views(q: Quoting, views: Sequence[ViewSpec]) -> list[Statement]:
-    """Move the views built beside into their schema (with their indexes, data and grants)."""
+def move_views(q: Quoting, views: Sequence[ViewSpec], area: str | None = None) -> list[Statement]:
+    """Move the views built beside (in `area`, default their build area) into their schema,
+    with their indexes, data and grants."""
     return [
         Statement(
             f"ALTER {kind_keyword(view.materialized)} "
-            f"{q.qualified(build_schema(view.schema), view.name)} SET SCHEMA {q.name(view.schema)}",
+            f"{q.qualified(area or build_schema(view.schema), view.name)} "
+            f"SET SCHEMA {q.name(view.schema)}",
             view.label,
         )
         for view in views

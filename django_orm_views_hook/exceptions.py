@@ -20,6 +20,14 @@ class DependencyError(ViewDefinitionError):
     """A view's `view_dependencies` cannot be satisfied (cycle, unknown or cross-database)."""
 
 
+class RefreshScheduleError(ViewDefinitionError):
+    """A view's `refresh_every` is nonsense; `check_id` is the system check that reports it."""
+
+    def __init__(self, message: str, check_id: str) -> None:
+        super().__init__(message)
+        self.check_id = check_id
+
+
 class UnsafeSchemaError(OrmViewsError):
     """The sync refuses to touch a schema: it is reserved or holds objects it did not create."""
 
@@ -76,6 +84,10 @@ class LockTimeoutError(OrmViewsError, DatabaseError):
 
 class StuckLockError(LockTimeoutError):
     """Sessions hold what the run needs while they wait for what it holds; not cancelled."""
+
+
+class RefreshError(OrmViewsError):
+    """A refresh run cannot start (e.g. called inside a transaction); nothing was refreshed."""
 
 
 class ServerError(OrmViewsError, DatabaseError):

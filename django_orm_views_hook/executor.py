@@ -76,6 +76,8 @@ class SyncResult:
     not_created: tuple[ViewSpec, ...] = ()
     #: Reads between the views built that view_dependencies does not declare (`undeclared`).
     warnings: tuple[str, ...] = ()
+    #: What keeping the pg_cron job did after the sync, or why it could not (pg_cron.py).
+    schedule: tuple[str, ...] = ()
 
     @property
     def script(self) -> str:

@@ -11,6 +11,7 @@ import graphlib
 import hashlib
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, cast
 
 from django.apps import apps
@@ -18,7 +19,12 @@ from django.db import connections
 from django.db.models import QuerySet
 
 from . import sql_text
-from .exceptions import DependencyError, SqlSyntaxError, ViewDefinitionError
+from .exceptions import (
+    DependencyError,
+    RefreshScheduleError,
+    SqlSyntaxError,
+    ViewDefinitionError,
+)
 from .views import (
     PostgresView,
     PostgresViewFromQueryset,
@@ -33,7 +39,11 @@ from .views import (
 
 #: PostgreSQL silently truncates longer identifiers (NAMEDATALEN - 1).
 MAX_IDENTIFIER_BYTES = 63
-RESERVED_SCHEMAS = frozenset({"public", "information_schema"})
+#: The schema of the package's own state (refresh_state.py): never a schema of views.
+STATE_SCHEMA = "django_orm_views_hook"
+RESERVED_SCHEMAS = frozenset({"public", "information_schema", STATE_SCHEMA})
+#: The shortest `refresh_every`: the schedulers (cron, pg_cron) look once a minute.
+SHORTEST_REFRESH = timedelta(minutes=1)
 
 #: (sql, params) -> the same SQL with the parameters inlined as literals, by the driver.
 InlineParams = Callable[[str, Sequence[Any]], str]
@@ -74,6 +84,8 @@ class ViewSpec:
     #: The query is a class's `sql`: PostgreSQL's grammar must read it as one query before it
     #: runs (`check_queries`). A queryset's SQL is Django's, compiled: always one SELECT.
     from_sql: bool = False
+    #: Materialised only: refreshed once this much time has passed since its last refresh.
+    refresh_every: timedelta | None = None
 
     @property
     def key(self) -> tuple[str, str]:
@@ -281,7 +293,35 @@ def build_spec(
         security_barrier=_view_option(owner, cls, "security_barrier", granted and not hidden),
         security_invoker=_view_option(owner, cls, "security_invoker", False),
         from_sql=not issubclass(cls, PostgresViewFromQueryset),
+        refresh_every=_refresh_every(owner, cls, materialized),
     )
+
+
+def _refresh_every(owner: str, cls: type[PostgresView], materialized: bool) -> timedelta | None:
+    """`refresh_every`, refused unless a timedelta of at least a minute on a materialised view."""
+    every = getattr(cls, "refresh_every", None)
+    if every is None:
+        return None
+    if not isinstance(every, timedelta):
+        raise RefreshScheduleError(
+            f"{owner}: refresh_every must be a datetime.timedelta, e.g. "
+            f"timedelta(minutes=15), not {every!r}.",
+            "orm_views.E021",
+        )
+    if not materialized:
+        raise RefreshScheduleError(
+            f"{owner}: refresh_every is set, but the view is not materialised, so there is "
+            "nothing to refresh (a plain view is always current); mix in "
+            "PostgresMaterialisedViewMixin or remove refresh_every.",
+            "orm_views.E020",
+        )
+    if every < SHORTEST_REFRESH:
+        raise RefreshScheduleError(
+            f"{owner}: refresh_every is {every}, under a minute; schedulers run "
+            "refresh_views --due once a minute at most. Use timedelta(minutes=1) or more.",
+            "orm_views.E022",
+        )
+    return every
 
 
 def _check_declared(cls: type[PostgresView]) -> None:

@@ -26,6 +26,7 @@ from . import (
     executor,
     introspection,
     locking,
+    pg_cron,
     preflight,
     statement_effects,
     unmigrated,
@@ -244,6 +245,7 @@ def rebuild_views_after_migrations(sender: Any, using: str, **kwargs: Any) -> No
     plan = run.plan if run is not None and run.plan is not None else plan_for(using)
     skip = run is not None and run.skip_unbuildable
     result = _sync_after_migrate(plan, using, skip, kwargs.get("apps"))
+    result = pg_cron.keep_jobs(plan, connections[using], result)
     if run is not None:
         run.result = _with_lost_privileges(run, result)
 

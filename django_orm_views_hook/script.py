@@ -61,7 +61,7 @@ def run(
     """
     if not statements:
         return
-    with _standard_strings(cursor, connection):
+    with standard_strings(cursor, connection):
         _run(cursor, connection, statements, schemas, reads or {})
 
 
@@ -134,7 +134,7 @@ def _replay(
 
 
 @contextlib.contextmanager
-def _standard_strings(cursor: Any, connection: BaseDatabaseWrapper) -> Iterator[None]:
+def standard_strings(cursor: Any, connection: BaseDatabaseWrapper) -> Iterator[None]:
     """Run the script with standard_conforming_strings on, whatever the session's setting.
 
     The one-query check reads view SQL with it on (the server's default); with it off, a

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 
-from . import conf, ddl, deploy_lock, executor, locking
+from . import conf, ddl, deploy_lock, executor, locking, pg_cron, refresh_state, signals
 from .exceptions import ViewDefinitionError
 from .plan import Plan, build_plan, check_databases
+from .refresh_script import Method, Outcome
 from .registry import Registry, default_registry
 from .views import PostgresView, label, view_database, view_name, view_schema
 
@@ -98,7 +100,8 @@ def _sync_one(plan: Plan, *, dry_run: bool, force: bool) -> executor.SyncResult:
         return executor.sync_plan(plan, connection, dry_run=True, force=force)
     # The deploy lock, waited for without holding a pooled server connection (deploy_lock).
     with deploy_lock.hold(plan.using):
-        return executor.sync_plan(plan, connection, force=force)
+        result = executor.sync_plan(plan, connection, force=force)
+        return pg_cron.keep_jobs(plan, connection, result)
 
 
 def check_refreshable(cls: type[PostgresView], *, concurrently: bool = False) -> None:
@@ -116,6 +119,9 @@ def refresh_materialized_view(
 ) -> None:
     """REFRESH MATERIALIZED VIEW for a view class (or an instance of one).
 
+    The refresh is recorded in the refresh state (`refresh_views --status`) and announced by
+    the `view_refreshed` signal.
+
     Raises:
         ViewDefinitionError: the view is not materialised, or `concurrently` without `pk_field`.
     """
@@ -126,9 +132,33 @@ def refresh_materialized_view(
     q = executor.quoting(connection)
     key = (view_schema(cls), view_name(cls))
     statement = ddl.refresh_view(q, *key, concurrently=concurrently)
-    with transaction.atomic(using=using), connection.cursor() as cursor:
-        if concurrently:  # its lock lets readers in: nobody queues behind it
-            cursor.execute(statement.sql)
-        else:
-            locking.take(cursor, connection, q, [statement], [key])
+    method = Method.CONCURRENTLY if concurrently else Method.IN_PLACE
+    started = time.monotonic()
+    try:
+        with transaction.atomic(using=using), connection.cursor() as cursor:
+            if concurrently:  # its lock lets readers in: nobody queues behind it
+                cursor.execute(statement.sql)
+            else:
+                locking.take(cursor, connection, q, [statement], [key])
+            duration = time.monotonic() - started
+            refresh_state.save_success(connection, q, key, label(cls), duration, None, method.value)
+    except DatabaseError as exc:
+        _announce(cls, using, Outcome.FAILED, time.monotonic() - started, method, str(exc))
+        raise
     logger.info("Refreshed %s", label(cls))
+    _announce(cls, using, Outcome.REFRESHED, duration, method, None)
+
+
+def _announce(
+    cls: type, using: str, outcome: Outcome, duration: float, method: Method, error: str | None
+) -> None:
+    signals.view_refreshed.send(
+        sender=cls,
+        using=using,
+        view=cls,
+        outcome=outcome,
+        duration=duration,
+        rows=None,
+        method=method.value,
+        error=error,
+    )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from django.db import DEFAULT_DB_ALIAS
@@ -24,6 +25,8 @@ class PostgresMaterialisedViewMixin:
 
     `pk_field` names a column that gets a unique index, which `refresh(concurrently=True)`
     needs; `with_data = False` creates the view empty (`WITH NO DATA`) until its first refresh.
+    `refresh_every = timedelta(minutes=15)` says how fresh it must be: `refresh_views --due`
+    (or the pg_cron job) refreshes it once that much time has passed since its last refresh.
     """
 
     materialized: ClassVar[bool] = True
@@ -70,6 +73,9 @@ class PostgresView:
     #: a string replaces it, False writes none.
     comment: ClassVar[str | bool | None] = None
     materialized: ClassVar[bool] = False
+    #: Materialised views only: how old its rows may get; `refresh_views --due` refreshes it
+    #: once this much time has passed since its last successful refresh. None: not scheduled.
+    refresh_every: ClassVar[timedelta | None] = None
     #: WITH (security_barrier), so that a reader's own functions cannot see the rows the view
     #: filters out. None: on for plain views granted to the ORM_VIEWS_GRANT_SELECT_TO roles.
     security_barrier: ClassVar[bool | None] = None

@@ -1,8 +1,10 @@
-"""PostgreSQL servers of a test's own (other settings, a standby), from pgserver's binaries.
+"""PostgreSQL servers of a test's own (other settings, a standby, an extension preloaded).
 
-initdb, pg_ctl and pg_basebackup come with the embedded server's package; as root they run as
-the system user pgserver uses. Each server listens on a unix socket in its own temporary
-directory only, so it clashes with nothing else on the machine.
+initdb, pg_ctl and pg_basebackup come with the embedded server's package (PostgreSQL 16), or
+from another installation's bin directory (Debian's PostgreSQL 15, whose packages add
+extensions such as pg_cron); as root they run as the system user pgserver uses. Each server
+listens on a unix socket in its own temporary directory only, so it clashes with nothing else
+on the machine.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import os
+import pwd
 import shutil
 import subprocess
 import tempfile
@@ -36,11 +39,25 @@ def bin_dir() -> Path:
     return found
 
 
-class Cluster:
-    """One server: `initdb` (or a base backup of another), then `start` with `settings`."""
+def debian_bin_dir(version: int = 15) -> Path:
+    """Debian's PostgreSQL `version` binaries; skips the test, saying why, when missing."""
+    found = Path(f"/usr/lib/postgresql/{version}/bin")
+    if not (found / "initdb").exists():
+        pytest.skip(
+            f"needs Debian's PostgreSQL {version} server binaries in {found} "
+            f"(apt-get install postgresql-{version})"
+        )
+    return found
 
-    def __init__(self, name: str, **settings: object) -> None:
-        self.bin = bin_dir()
+
+class Cluster:
+    """One server: `initdb` (or a base backup of another), then `start` with `settings`.
+
+    `bin` is the directory of initdb and pg_ctl (default: pgserver's).
+    """
+
+    def __init__(self, name: str, bin: Path | None = None, **settings: object) -> None:
+        self.bin = bin or bin_dir()
         self.root = Path(tempfile.mkdtemp(prefix=f"orm-views-{name}-"))
         self.data = self.root / "data"
         self.settings = {
@@ -51,11 +68,8 @@ class Cluster:
         }
         self._user: str | None = None
         if os.geteuid() == 0:  # PostgreSQL refuses to run as root
-            from pgserver.utils import ensure_user_exists
-
-            ensure_user_exists(SYSTEM_USER)
-            self._user = SYSTEM_USER
-            shutil.chown(self.root, SYSTEM_USER)
+            self._user = _system_user()
+            shutil.chown(self.root, self._user)
         self.root.chmod(0o755)
 
     def run(self, program: str, *args: str) -> str:
@@ -138,16 +152,31 @@ def database_alias(alias: str, settings: dict[str, object]) -> Iterator[BaseData
         del connections.settings[alias]
 
 
-_templates: list[Path] = []
+def _system_user() -> str:
+    """The user root runs the servers as: pgserver's, else Debian's `postgres`."""
+    try:
+        from pgserver.utils import ensure_user_exists
+    except ImportError:
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            pytest.skip("running as root with neither pgserver nor a `postgres` system user")
+        return "postgres"
+    ensure_user_exists(SYSTEM_USER)
+    return SYSTEM_USER
+
+
+#: One initdb per bin directory (a data directory is for that version only).
+_templates: dict[Path, Path] = {}
 
 
 def _template(cluster: Cluster) -> Path:
     """One initdb for every server of this process (it is most of the time a server takes)."""
-    if not _templates:
-        made = Cluster("template")
+    if cluster.bin not in _templates:
+        made = Cluster("template", bin=cluster.bin)
         made.run(
             "initdb", "-D", str(made.data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "-N"
         )
         atexit.register(shutil.rmtree, made.root, ignore_errors=True)
-        _templates.append(made.data)
-    return _templates[0]
+        _templates[cluster.bin] = made.data
+    return _templates[cluster.bin]

@@ -45,6 +45,8 @@ def report(command: BaseCommand, results: Iterable[SyncResult]) -> None:
                 f"  not built yet, as what they read is created by migrations not applied "
                 f"yet (the migrate that applies them builds them): {names}"
             )
+        for line in result.schedule:  # the pg_cron job: what changed, or why it could not
+            command.stdout.write(command.style.WARNING(line) if "WARNING" in line else line)
         for d in result.drift:  # a revoke takes away what someone had: always shown
             if not d.missing:
                 command.stdout.write(

@@ -4,6 +4,8 @@ Each class is one view in the `views` schema. `migrate` drops and rebuilds them 
 transaction as the migrations, so a migration may alter or drop a column that one of them reads.
 """
 
+from datetime import timedelta
+
 from django.db import models
 from django.db.models import Count, DecimalField, F, Sum
 from django.db.models.functions import TruncDate
@@ -104,13 +106,15 @@ class ProductSales(ReadableViewFromSQL):
 
 
 class MonthlyRevenue(PostgresMaterialisedViewMixin, PostgresViewFromSQL):
-    """Revenue per calendar month (UTC), materialised: `manage.py refresh_views` updates it.
+    """Revenue per calendar month (UTC), materialised, at most 15 minutes old.
 
-    `pk_field` gives it a unique index, so `refresh_views --concurrently` does not block readers.
+    `manage.py refresh_views --due`, run every minute, refreshes it once 15 minutes have passed;
+    `pk_field` gives it a unique index, so the refresh (CONCURRENTLY) does not block readers.
     """
 
     name = "monthly_revenue"
     pk_field = "month"
+    refresh_every = timedelta(minutes=15)
     sql = """
         SELECT date_trunc('month', o.placed_at AT TIME ZONE 'UTC')::date AS month,
                count(DISTINCT o.id) AS orders,

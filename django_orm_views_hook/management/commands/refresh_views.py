@@ -1,21 +1,35 @@
-"""`manage.py refresh_views`: refresh materialised views, dependencies first."""
+"""`manage.py refresh_views`: refresh materialised views, dependencies first.
+
+With `--due`, only those whose `refresh_every` has passed (run it every minute from any
+scheduler); `--status` and `--check` show how fresh they are; `--unschedule` removes the
+package's pg_cron job.
+"""
 
 from __future__ import annotations
 
 import time
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.utils import timezone
 
+from ... import freshness, pg_cron
 from ...exceptions import OrmViewsError
+from ...plan import ViewSpec
+from ...refresh_script import Outcome
+from ...refreshing import RefreshResult, refresh_due
 from ...registry import default_registry
-from ...sync import check_refreshable, plan_for, refresh_materialized_view
+from ...sync import check_refreshable, databases, plan_for, refresh_materialized_view
 from ...views import label, view_name
 
 
 class Command(BaseCommand):
-    help = "Refresh materialised views in dependency order (all of them, or those named)."
+    help = (
+        "Refresh materialised views in dependency order (all of them, or those named); with "
+        "--due, only those whose refresh_every has passed."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
@@ -24,20 +38,167 @@ class Command(BaseCommand):
             metavar="VIEW",
             help="View names, class names or dotted class paths (default: all).",
         )
-        parser.add_argument("--database", default=DEFAULT_DB_ALIAS, choices=tuple(connections))
+        parser.add_argument(
+            "--database",
+            choices=tuple(connections),
+            help='Database alias (default: "default"; with --due, --status, --check and '
+            "--unschedule: every database that has views).",
+        )
         parser.add_argument(
             "--concurrently",
             action="store_true",
             help="REFRESH ... CONCURRENTLY (needs `pk_field`); readers are not blocked.",
         )
+        modes = parser.add_mutually_exclusive_group()
+        modes.add_argument(
+            "--due",
+            action="store_true",
+            help="Refresh only the views whose refresh_every has passed since their last "
+            "refresh, each in its own transaction; safe to run every minute from several "
+            "schedulers at once. Exits with status 1, naming them, when a refresh fails.",
+        )
+        modes.add_argument(
+            "--status",
+            action="store_true",
+            help="List each materialised view: last refresh, age, interval, last duration, "
+            "state (fresh, due, overdue).",
+        )
+        modes.add_argument(
+            "--check",
+            action="store_true",
+            help="Exit with status 1, naming them, when views are overdue: older than twice "
+            "their refresh_every, or never refreshed (for monitoring).",
+        )
+        modes.add_argument(
+            "--unschedule",
+            action="store_true",
+            help="Remove the pg_cron job and schedule this package keeps (after setting "
+            "ORM_VIEWS_REFRESH_SCHEDULER back from pg_cron).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        using = options["database"]
-        classes = {label(cls): cls for cls in default_registry.for_database(using)}
+        self.verbosity = options["verbosity"]
+        modes = [mode for mode in ("due", "status", "check", "unschedule") if options[mode]]
+        if modes and (options["views"] or options["concurrently"]):
+            raise CommandError(f"--{modes[0]} takes neither view names nor --concurrently.")
+        aliases = [options["database"]] if options["database"] else databases()
         try:
-            order = [v.label for v in plan_for(using, roles=()).views]
+            if options["due"]:
+                self._due(aliases)
+            elif options["status"]:
+                self._status(aliases)
+            elif options["check"]:
+                self._check(aliases)
+            elif options["unschedule"]:
+                for alias in aliases:
+                    self.stdout.write(pg_cron.unschedule(connections[alias]))
+            else:
+                self._refresh(options["database"] or DEFAULT_DB_ALIAS, options)
         except OrmViewsError as exc:
             raise CommandError(str(exc)) from exc
+
+    # --due
+
+    def _due(self, aliases: list[str]) -> None:
+        results: list[RefreshResult] = []
+        for alias in aliases:
+            results += refresh_due(using=alias, on_start=self._starting, on_done=self._refreshed)
+        if self.verbosity >= 1 and not results:
+            self.stdout.write("No materialised view is due.")
+        failed = [result for result in results if result.outcome is Outcome.FAILED]
+        if failed:
+            named = "; ".join(f"{r.view.label}: {r.reason}" for r in failed)
+            raise CommandError(
+                f"{len(failed)} of {len(results)} refreshes failed (the old rows stay readable; "
+                f"the next run retries them): {named}",
+                returncode=1,
+            )
+
+    def _starting(self, view: ViewSpec, index: int, total: int) -> None:
+        if self.verbosity >= 1:
+            self.stdout.write(f"[{index}/{total}] Refreshing {view.label}...", ending="")
+            self.stdout.flush()
+
+    def _refreshed(self, result: RefreshResult) -> None:
+        if self.verbosity < 1:
+            return
+        if result.outcome is Outcome.REFRESHED:
+            rows = "" if result.rows is None else f", {result.rows} row"
+            rows += "" if result.rows in (None, 1) else "s"
+            method = result.method.value if result.method else ""
+            text = f" done ({result.duration:.3f}s{rows}, {method})"
+            self.stdout.write(self.style.SUCCESS(text))
+        elif result.outcome is Outcome.SKIPPED:
+            self.stdout.write(f" skipped: {result.reason}")
+        else:
+            self.stdout.write(self.style.ERROR(f" FAILED: {result.reason}"))
+
+    # --status and --check
+
+    def _status(self, aliases: list[str]) -> None:
+        rows = [("View", "Every", "Last refresh", "Age", "Took", "Rows", "State")]
+        errors = []
+        for alias in aliases:
+            for item in freshness.status(alias):
+                recorded = item.recorded
+                refreshed_at = recorded.refreshed_at if recorded else None
+                took = recorded.duration if recorded else None
+                count = recorded.row_count if recorded else None
+                rows.append(
+                    (
+                        # Several databases: each view says which.
+                        (f"{alias}:" if len(aliases) > 1 else "")
+                        + f"{item.view.schema}.{item.view.name}",
+                        _span(item.every),
+                        _moment(refreshed_at) if refreshed_at else "never",
+                        _span(item.age),
+                        f"{took.total_seconds():.3f}s" if took is not None else "-",
+                        str(count) if count is not None else "-",
+                        item.state,
+                    )
+                )
+                if item.failing and recorded is not None and recorded.failed_at is not None:
+                    errors.append(
+                        f"{item.view.schema}.{item.view.name} ({item.view.label}): last refresh "
+                        f"failed at {_moment(recorded.failed_at)}: {recorded.last_error}"
+                    )
+        if len(rows) == 1:
+            self.stdout.write("No materialised views.")
+            return
+        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+        for row in rows:
+            cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=True)]
+            self.stdout.write("  ".join(cells).rstrip())
+        for line in errors:
+            self.stdout.write(self.style.ERROR(line))
+
+    def _check(self, aliases: list[str]) -> None:
+        scheduled = [item for a in aliases for item in freshness.status(a) if item.every]
+        overdue = [item for item in scheduled if item.overdue]
+        if not overdue:
+            if self.verbosity >= 1:
+                count = _count(len(scheduled), "scheduled materialised view")
+                self.stdout.write(f"{count}, none overdue.")
+            return
+        lines = []
+        for item in overdue:
+            view = item.view
+            when = f"last refreshed {_span(item.age)} ago" if item.refreshed else "never refreshed"
+            lines.append(
+                f"{view.schema}.{view.name} ({view.label}): {when}; refresh_every is "
+                f"{_span(item.every)}"
+            )
+        raise CommandError(
+            f"{_count(len(overdue), 'materialised view')} overdue (never refreshed, or older than "
+            f"{freshness.OVERDUE_FACTOR} times their refresh_every):\n  " + "\n  ".join(lines),
+            returncode=1,
+        )
+
+    # VIEW ... (or all): refreshed now, whatever their schedule
+
+    def _refresh(self, using: str, options: dict[str, Any]) -> None:
+        classes = {label(cls): cls for cls in default_registry.for_database(using)}
+        order = [v.label for v in plan_for(using, roles=()).views]
         materialized = [classes[lbl] for lbl in order if classes[lbl].materialized]
         wanted = set(options["views"])
         if wanted:
@@ -51,23 +212,35 @@ class Command(BaseCommand):
                     f"No materialised view called {', '.join(unknown)} on database {using!r}."
                 )
             materialized = selected
-        try:
-            # All of them before any: refusing halfway would leave some refreshed.
-            for cls in materialized:
-                check_refreshable(cls, concurrently=options["concurrently"])
-        except OrmViewsError as exc:
-            raise CommandError(str(exc)) from exc
+        # All of them before any: refusing halfway would leave some refreshed.
+        for cls in materialized:
+            check_refreshable(cls, concurrently=options["concurrently"])
         total = len(materialized)
         for index, cls in enumerate(materialized, start=1):
-            if options["verbosity"] >= 1:
+            if self.verbosity >= 1:
                 self.stdout.write(f"[{index}/{total}] Refreshing {label(cls)}...", ending="")
                 self.stdout.flush()
             started = time.monotonic()
-            try:
-                refresh_materialized_view(cls, concurrently=options["concurrently"])
-            except OrmViewsError as exc:
-                raise CommandError(str(exc)) from exc
-            if options["verbosity"] >= 1:
+            refresh_materialized_view(cls, concurrently=options["concurrently"])
+            if self.verbosity >= 1:
                 self.stdout.write(self.style.SUCCESS(f" done ({time.monotonic() - started:.3f}s)"))
-        if options["verbosity"] >= 1 and not total:
+        if self.verbosity >= 1 and not total:
             self.stdout.write("No materialised views to refresh.")
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _span(value: timedelta | None) -> str:
+    """A duration to the second, e.g. 0:15:00 or 2 days, 1:00:00; "-" when none."""
+    if value is None:
+        return "-"
+    return str(timedelta(seconds=round(value.total_seconds())))
+
+
+def _moment(value: datetime) -> str:
+    """A timestamp in the project's time zone, to the second."""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return value.strftime("%Y-%m-%d %H:%M:%S %Z").strip()
