@@ -30,12 +30,13 @@ def database_url(name: str) -> str:
 
 
 @contextlib.contextmanager
-def scratch_database(name: str) -> Iterator[str]:
-    """CREATE DATABASE name (dropped afterwards); yields its URL."""
+def scratch_database(name: str, template: str | None = None) -> Iterator[str]:
+    """CREATE DATABASE name (a copy of database `template`; dropped afterwards); yields its URL."""
     qname = connection.ops.quote_name(name)
+    copy = f" TEMPLATE {connection.ops.quote_name(template)}" if template else ""
     with connection._nodb_cursor() as cursor:
         cursor.execute(f"DROP DATABASE IF EXISTS {qname}")
-        cursor.execute(f"CREATE DATABASE {qname}")
+        cursor.execute(f"CREATE DATABASE {qname}{copy}")
     try:
         yield database_url(name)
     finally:

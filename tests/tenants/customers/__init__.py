@@ -1,0 +1,1 @@
+"""The shared app: tenants, their domains, and the plans they subscribe to (in `public`)."""

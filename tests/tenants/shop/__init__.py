@@ -1,0 +1,1 @@
+"""The tenant app: every tenant has these tables in its own schema."""
