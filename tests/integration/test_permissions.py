@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.db import DatabaseError, connections
 from django.test.utils import override_settings
@@ -11,7 +13,10 @@ from tests.integration.migrating import execute, migrate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ROLES = ["orm_analyst", "Analyst Team"]
+# Roles are server-wide and the server may be shared by other runs: names of this run only.
+_RUN = uuid.uuid4().hex[:8]
+ROLES = [f"orm_analyst_{_RUN}", f"Analyst Team {_RUN}"]
+ANALYST = ROLES[0]
 
 
 @pytest.fixture
@@ -52,7 +57,7 @@ def assert_reads_views_only(role: str) -> None:
     assert "permission denied" in as_role(role, 'CREATE VIEW "views"."mine" AS SELECT 1 AS one')
 
 
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", ROLES, ids=["plain", "quoted"])
 def test_granted_roles_read_views_and_nothing_else(roles, role):
     sync_views(using="default")
     assert_reads_views_only(role)
@@ -60,20 +65,18 @@ def test_granted_roles_read_views_and_nothing_else(roles, role):
 
 def test_grants_survive_every_rebuild_path(roles, migrating_project):
     sync_views(using="default", force=True)
-    assert_reads_views_only("orm_analyst")
+    assert_reads_views_only(ANALYST)
     migrate("migrationapp", "0003", views="postgres_views")  # pending migrations: rebuilt
-    assert_reads_views_only("orm_analyst")
+    assert_reads_views_only(ANALYST)
     migrate("migrationapp", "0003", views="postgres_views")  # nothing pending: untouched
-    assert_reads_views_only("orm_analyst")
+    assert_reads_views_only(ANALYST)
 
 
 def test_a_role_removed_from_the_setting_loses_its_grants(roles):
     sync_views(using="default")
-    assert as_role("orm_analyst", 'SELECT * FROM "views"."customer_cities"') == "ok"
-    with override_settings(ORM_VIEWS_GRANT_SELECT_TO=["Analyst Team"]):
+    assert as_role(ANALYST, 'SELECT * FROM "views"."customer_cities"') == "ok"
+    with override_settings(ORM_VIEWS_GRANT_SELECT_TO=ROLES[1:]):
         sync_views(using="default")
-        assert as_role("Analyst Team", 'SELECT * FROM "views"."customer_cities"') == "ok"
-    assert "permission denied" in as_role("orm_analyst", 'SELECT * FROM "views"."customer_cities"')
-    assert (
-        as_role("orm_analyst", "SELECT has_schema_privilege('views', 'USAGE') OR 1/0 = 1") != "ok"
-    )
+        assert as_role(ROLES[1], 'SELECT * FROM "views"."customer_cities"') == "ok"
+    assert "permission denied" in as_role(ANALYST, 'SELECT * FROM "views"."customer_cities"')
+    assert as_role(ANALYST, "SELECT has_schema_privilege('views', 'USAGE') OR 1/0 = 1") != "ok"
