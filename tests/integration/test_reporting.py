@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import uuid
 
 import pytest
 from django.core.management import call_command
@@ -12,7 +13,8 @@ from tests.integration.migrating import execute, migrate
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("migrating_project")]
 
-READER = "orm_views_check_reader"
+# Roles are server-wide and other runs may share the server: a name of this run only.
+READER = f"orm_views_check_reader_{uuid.uuid4().hex[:8]}"
 
 
 def check(verbosity: int = 1) -> tuple[int, str, str]:
