@@ -37,7 +37,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connections  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 
-from django_orm_views_hook import deploy_lock  # noqa: E402
+from django_orm_views_hook.database import deploy_lock  # noqa: E402
 
 
 def timed(action, reps: int) -> float:  # type: ignore[no-untyped-def]

@@ -29,13 +29,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from django_orm_views_hook import (  # noqa: E402 - after the path is set
-    deferred_triggers,
-    grammar,
-    sql_text,
-    statement_effects,
-)
+from django_orm_views_hook.database import deferred_constraints as deferred_triggers  # noqa: E402
 from django_orm_views_hook.exceptions import SqlSyntaxError  # noqa: E402
+from django_orm_views_hook.planning import grammar, sql_text, statement_effects  # noqa: E402
 from tests.unit import grammar_corpus  # noqa: E402
 
 Raw = Callable[[str], list[grammar.Statement]]

@@ -50,7 +50,7 @@ SELECT count(*) FROM (
 def registry(count: int, version: int = 0):  # type: ignore[no-untyped-def]
     """`count` views; each `version` defines every one of them differently."""
     from django_orm_views_hook import PostgresViewFromSQL
-    from django_orm_views_hook.registry import Registry
+    from django_orm_views_hook.definitions.registry import Registry
 
     classes: list[type] = []
     for i in range(count):

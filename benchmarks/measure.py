@@ -188,8 +188,8 @@ class Run:
     def plan_build(self) -> None:
         """Building the plan (validation, querysets compiled, SQL parsed): in a fresh process,
         where nothing is cached, and again, as every later sync or migrate of the process."""
-        from django_orm_views_hook import sql_text
-        from django_orm_views_hook.sync import plan_for
+        from django_orm_views_hook.planning import sql_text
+        from django_orm_views_hook.sync.api import plan_for
 
         cache = getattr(sql_text, "statement_kinds", None)
         cold, warm = [], []

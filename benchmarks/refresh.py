@@ -114,7 +114,7 @@ def configure(url: str) -> None:
 
 def big_views(rows: int) -> Any:
     from django_orm_views_hook import PostgresMaterialisedViewMixin, PostgresViewFromSQL
-    from django_orm_views_hook.registry import Registry
+    from django_orm_views_hook.definitions.registry import Registry
 
     class BigBeside(PostgresMaterialisedViewMixin, PostgresViewFromSQL):
         """No unique key: built beside."""
@@ -134,7 +134,7 @@ def big_views(rows: int) -> Any:
 
 def many_views(count: int) -> Any:
     from django_orm_views_hook import PostgresMaterialisedViewMixin, PostgresViewFromSQL
-    from django_orm_views_hook.registry import Registry
+    from django_orm_views_hook.definitions.registry import Registry
 
     classes = [
         type(

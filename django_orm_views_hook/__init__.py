@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from .refreshing import refresh_due
-from .signals import view_refreshed, views_pre_sync, views_synced
-from .sync import refresh_materialized_view, sync_views
-from .views import (
+from .definitions.views import (
     HiddenViewMixin,
     PostgresMaterialisedViewMixin,
     PostgresViewFromQueryset,
     PostgresViewFromSQL,
 )
+from .refresh.due import refresh_due
+from .signals import view_refreshed, views_pre_sync, views_synced
+from .sync.api import refresh_materialized_view, sync_views
 
 __version__ = "0.1.0"
 
@@ -38,7 +38,7 @@ def __getattr__(name: str) -> Any:
     # Readable views are model classes: importing them while INSTALLED_APPS loads would raise
     # AppRegistryNotReady, so they are imported on first use.
     if name in _READABLE:
-        from . import readable
+        from .definitions import readable
 
         return getattr(readable, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

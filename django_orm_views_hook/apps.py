@@ -13,9 +13,10 @@ class OrmViewsHookConfig(AppConfig):
 
     def ready(self) -> None:
         # No database access here: discovery imports modules, the hook waits for migrate.
-        from . import checks, receivers  # noqa: F401 - registers the system checks
-        from .model_permissions import create_for_readable_views
-        from .registry import default_registry
+        from . import checks  # noqa: F401 - registers the system checks
+        from .definitions.registry import default_registry
+        from .migrate import receivers
+        from .migrate.model_permissions import create_for_readable_views
 
         default_registry.classes  # noqa: B018 - discover now, not at first migrate
         # Django sends these once per app; the receivers act on this app's turn only. Not

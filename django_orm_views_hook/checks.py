@@ -17,13 +17,16 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import get_commands, load_command_class
 from django.db import OperationalError, connections
 
-from . import conf, diff, executor, introspection, sync
+from . import conf
+from .database import introspection
+from .definitions.readable import readable_views
+from .definitions.registry import default_registry
+from .definitions.views import label
 from .exceptions import ViewDefinitionError
-from .plan import Plan, ViewSpec, build_plan, build_spec, check_databases, check_schema
-from .readable import readable_views
-from .registry import default_registry
-from .sync import databases
-from .views import label
+from .planning import diff
+from .planning.plan import Plan, ViewSpec, build_plan, build_spec, check_databases, check_schema
+from .sync import api, executor
+from .sync.api import databases
 
 #: True while migrate or sync_views runs its system checks: the command reads the `sql` of the
 #: views it builds with PostgreSQL's grammar itself, before any DDL, and only of those; reading
@@ -240,7 +243,7 @@ def check_readable_view_columns(
     errors: list[Any] = []
     for using in databases or ():
         readable = [cls for cls in registry.for_database(using) if hasattr(cls, "_meta")]
-        if not readable or using not in sync.databases(registry):
+        if not readable or using not in api.databases(registry):
             continue  # no readable view there: nothing to compare, no plan to build
         try:
             errors += _readable_column_errors(using, registry)
@@ -251,7 +254,7 @@ def check_readable_view_columns(
 
 def _readable_column_errors(using: str, registry: Any) -> list[Any]:
     try:
-        plan = sync.plan_for(using, registry=registry)
+        plan = api.plan_for(using, registry=registry)
     except ViewDefinitionError:
         return []  # orm_views.E001 reports it
     connection = connections[using]

@@ -10,8 +10,8 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from ..exceptions import OrmViewsError, Rejection, ViewBuildError
-from ..executor import REBUILT_WITHOUT, SyncResult, SyncStatus
-from ..plan import Plan
+from ..planning.plan import Plan
+from ..sync.executor import REBUILT_WITHOUT, SyncResult, SyncStatus
 
 #: SQLSTATEs of a view reading a column or a table that the schema does not have.
 UNDEFINED_COLUMN, UNDEFINED_TABLE = "42703", "42P01"

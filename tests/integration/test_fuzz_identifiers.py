@@ -7,8 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from django_orm_views_hook import PostgresViewFromSQL, sync_views
+from django_orm_views_hook.definitions.registry import Registry, default_registry
 from django_orm_views_hook.exceptions import OrmViewsError
-from django_orm_views_hook.registry import Registry, default_registry
 from tests.conftest import catalog
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -11,18 +11,14 @@ import re
 import pytest
 from django.db import transaction
 
-from django_orm_views_hook import (
-    PostgresMaterialisedViewMixin,
-    PostgresViewFromSQL,
-    lock_table,
-    script,
-    sync_views,
-)
-from django_orm_views_hook.ddl import Statement
+from django_orm_views_hook import PostgresMaterialisedViewMixin, PostgresViewFromSQL, sync_views
+from django_orm_views_hook.database import batch as script
+from django_orm_views_hook.database import lock_table
+from django_orm_views_hook.definitions.registry import Registry
 from django_orm_views_hook.exceptions import LockCapacityError, ServerError
-from django_orm_views_hook.executor import drop_managed_views
-from django_orm_views_hook.registry import Registry
-from django_orm_views_hook.sync import plan_for
+from django_orm_views_hook.sql.ddl import Statement
+from django_orm_views_hook.sync.api import plan_for
+from django_orm_views_hook.sync.executor import drop_managed_views
 from tests.conftest import view_oids
 from tests.pgcluster import Cluster, database_alias
 

@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from django_orm_views_hook import PostgresViewFromQueryset, sync_views
-from django_orm_views_hook.plan import build_plan
-from django_orm_views_hook.registry import Registry
+from django_orm_views_hook.definitions.registry import Registry
+from django_orm_views_hook.planning.plan import build_plan
 from tests import factories
 from tests.conftest import catalog
 from tests.testapp import models

@@ -25,8 +25,8 @@ from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.state import ProjectState
 from django.test.utils import override_settings
 
-from django_orm_views_hook.autodetector import ReadableViewsAutodetector
 from django_orm_views_hook.exceptions import ReadOnlyViewError
+from django_orm_views_hook.migrate.autodetector import ReadableViewsAutodetector
 from tests.factories import CustomerFactory
 from tests.readableapp import postgres_views as first
 from tests.readableapp2 import postgres_views as second

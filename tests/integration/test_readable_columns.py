@@ -14,8 +14,8 @@ from django.test.utils import isolate_apps
 
 from django_orm_views_hook import ReadableViewFromSQL, sync_views
 from django_orm_views_hook.checks import check_readable_view_columns
+from django_orm_views_hook.definitions.registry import Registry, default_registry
 from django_orm_views_hook.exceptions import ViewDefinitionError
-from django_orm_views_hook.registry import Registry, default_registry
 from tests.conftest import view_oids, views_in_schema
 from tests.integration.subprocesses import database_url, run
 

@@ -14,12 +14,12 @@ from django_orm_views_hook import (
     PostgresMaterialisedViewMixin,
     ReadableViewFromQueryset,
     ReadableViewFromSQL,
-    ddl,
 )
+from django_orm_views_hook.definitions.readable import ReadOnlyManager
+from django_orm_views_hook.definitions.views import is_view_class, view_schema
 from django_orm_views_hook.exceptions import ViewDefinitionError
-from django_orm_views_hook.plan import build_plan
-from django_orm_views_hook.readable import ReadOnlyManager
-from django_orm_views_hook.views import is_view_class, view_schema
+from django_orm_views_hook.planning.plan import build_plan
+from django_orm_views_hook.sql import ddl
 
 SQL = "SELECT 1 AS id"
 

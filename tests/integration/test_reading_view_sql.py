@@ -10,9 +10,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test.utils import override_settings
 
-from django_orm_views_hook import sql_text, sync_views
-from django_orm_views_hook.registry import default_registry
-from django_orm_views_hook.views import PostgresViewFromQueryset
+from django_orm_views_hook import sync_views
+from django_orm_views_hook.definitions.registry import default_registry
+from django_orm_views_hook.definitions.views import PostgresViewFromQueryset
+from django_orm_views_hook.planning import sql_text
 from tests.integration.migrating import applied, capture, ddl_statements, migrate
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("migrating_project")]

@@ -7,13 +7,13 @@ from django.db import connection
 from django.test.utils import override_settings
 
 from django_orm_views_hook import PostgresMaterialisedViewMixin, PostgresViewFromSQL, sync_views
+from django_orm_views_hook.definitions.registry import Registry
 from django_orm_views_hook.exceptions import (
     GrantError,
     UnsafeSchemaError,
     ViewBuildError,
     ViewDefinitionError,
 )
-from django_orm_views_hook.registry import Registry
 from tests.conftest import catalog, schema_exists, view_oids, views_in_schema
 from tests.integration.migrating import execute
 

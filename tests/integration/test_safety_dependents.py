@@ -12,8 +12,8 @@ from django.db import connection
 from django.test.utils import override_settings
 
 from django_orm_views_hook import PostgresMaterialisedViewMixin, PostgresViewFromSQL, sync_views
+from django_orm_views_hook.definitions.registry import Registry
 from django_orm_views_hook.exceptions import UnsafeSchemaError
-from django_orm_views_hook.registry import Registry
 from tests.conftest import catalog, view_oids, views_in_schema
 from tests.integration.migrating import applied, execute, migrate
 

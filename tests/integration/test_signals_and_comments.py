@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from django_orm_views_hook import PostgresViewFromSQL, sync_views, views_pre_sync, views_synced
-from django_orm_views_hook.registry import Registry, default_registry
+from django_orm_views_hook.definitions.registry import Registry, default_registry
 from tests.conftest import catalog
 from tests.integration.migrating import execute
 

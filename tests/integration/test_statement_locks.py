@@ -12,7 +12,8 @@ from __future__ import annotations
 import pytest
 from django.db import connection, transaction
 
-from django_orm_views_hook import readers, statement_effects
+from django_orm_views_hook.database import locks as readers
+from django_orm_views_hook.planning import statement_effects
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -434,8 +434,9 @@ STATEMENTS = [
 def answers(sql: str, has_params: bool) -> dict[str, Any]:
     """What the package decides about `sql`: its statements' kinds (or the parser's error), what
     it breaks, and which tables it alters, drops or truncates."""
-    from django_orm_views_hook import deferred_triggers, sql_text, statement_effects
+    from django_orm_views_hook.database import deferred_constraints as deferred_triggers
     from django_orm_views_hook.exceptions import SqlSyntaxError
+    from django_orm_views_hook.planning import sql_text, statement_effects
 
     try:
         kinds: Any = list(sql_text.statement_kinds(sql))

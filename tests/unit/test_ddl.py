@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from django_orm_views_hook import ddl
-from django_orm_views_hook.ddl import Quoting, Statement
-from django_orm_views_hook.plan import Plan, ViewSpec, hashed_identifier
+from django_orm_views_hook.planning.plan import Plan, ViewSpec, hashed_identifier
+from django_orm_views_hook.sql import ddl
+from django_orm_views_hook.sql.ddl import Quoting, Statement
 
 Q = Quoting(name=lambda value: f"<{value}>", literal=lambda value: f"[{value}]")
 RECORD = "Managed by django_orm_views_hook. digest="

@@ -3,7 +3,7 @@ their deferred checks are pending."""
 
 import pytest
 
-from django_orm_views_hook.deferred_triggers import tables_checked_by
+from django_orm_views_hook.database.deferred_constraints import tables_checked_by
 
 
 @pytest.mark.parametrize(

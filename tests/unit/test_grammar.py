@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from django_orm_views_hook import grammar
-from django_orm_views_hook.deferred_triggers import tables_checked_by
+from django_orm_views_hook.database.deferred_constraints import tables_checked_by
 from django_orm_views_hook.exceptions import SqlSyntaxError
-from django_orm_views_hook.sql_text import statement_kinds
-from django_orm_views_hook.statement_effects import of_sql
+from django_orm_views_hook.planning import grammar
+from django_orm_views_hook.planning.sql_text import statement_kinds
+from django_orm_views_hook.planning.statement_effects import of_sql
 
 
 @pytest.mark.parametrize(
@@ -94,7 +94,8 @@ def test_the_parser_is_loaded_at_the_first_parse_not_with_the_package():
     # A web worker, or a migrate with nothing to do, never loads postgast and protobuf.
     script = (
         "import sys, django; django.setup()\n"
-        "from django_orm_views_hook import plan, statement_effects, deferred_triggers\n"
+        "from django_orm_views_hook.planning import plan, statement_effects\n"
+        "from django_orm_views_hook.database import deferred_constraints\n"
         "from django_orm_views_hook.management.commands import migrate, sync_views\n"
         "assert 'postgast' not in sys.modules and 'google.protobuf' not in sys.modules\n"
         "statement_effects.of_sql('ALTER TABLE t DROP COLUMN a')\n"

@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 
 from django_orm_views_hook import PostgresMaterialisedViewMixin, PostgresViewFromSQL
-from django_orm_views_hook.ddl import Quoting, Statement
 from django_orm_views_hook.exceptions import RefreshScheduleError
-from django_orm_views_hook.plan import MAX_IDENTIFIER_BYTES, Plan, ViewSpec, build_spec
-from django_orm_views_hook.refresh_script import (
+from django_orm_views_hook.planning.plan import MAX_IDENTIFIER_BYTES, Plan, ViewSpec, build_spec
+from django_orm_views_hook.sql.ddl import Quoting, Statement
+from django_orm_views_hook.sql.refresh_script import (
     Method,
     in_place,
     readers_of,

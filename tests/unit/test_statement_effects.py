@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from django_orm_views_hook.statement_effects import UNKNOWN, Target, of_execution, of_sql
+from django_orm_views_hook.planning.statement_effects import UNKNOWN, Target, of_execution, of_sql
 
 
 @pytest.mark.parametrize(

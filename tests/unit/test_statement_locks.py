@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from django_orm_views_hook.statement_effects import of_sql
-from django_orm_views_hook.statement_locks import Target
+from django_orm_views_hook.planning.statement_effects import of_sql
+from django_orm_views_hook.planning.statement_locks import Target
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from django_orm_views_hook.unmigrated import relation_at
+from django_orm_views_hook.migrate.unmigrated import relation_at
 
 SQL = 'CREATE VIEW "views"."v" AS SELECT * FROM public . "Odd""Name" o JOIN Shop_Order s ON true'
 

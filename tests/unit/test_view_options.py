@@ -8,11 +8,11 @@ from django_orm_views_hook import (
     HiddenViewMixin,
     PostgresMaterialisedViewMixin,
     PostgresViewFromSQL,
-    ddl,
-    safety,
 )
 from django_orm_views_hook.exceptions import ViewDefinitionError
-from django_orm_views_hook.plan import build_plan
+from django_orm_views_hook.planning.plan import build_plan
+from django_orm_views_hook.sql import ddl
+from django_orm_views_hook.sync import safety
 
 Q = ddl.Quoting(name=lambda value: f"<{value}>", literal=lambda value: f"[{value}]")
 

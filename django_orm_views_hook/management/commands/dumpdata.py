@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.management.commands import dumpdata
 
-from ...readable import readable_views
+from ...definitions.readable import readable_views
 
 
 class Command(dumpdata.Command):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.commands import makemigrations
 
-from ...autodetector import ReadableViewsAutodetector
+from ...migrate.autodetector import ReadableViewsAutodetector
 
 
 class Command(makemigrations.Command):

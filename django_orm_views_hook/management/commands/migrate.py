@@ -8,10 +8,13 @@ from django.core.management import CommandError
 from django.core.management.commands import migrate
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from ... import checks, conf, deferred_triggers, deploy_lock, executor, receivers
-from ...autodetector import ReadableViewsAutodetector
+from ... import checks, conf
+from ...database import deferred_constraints, deploy_lock
 from ...exceptions import LockTimeoutError, OrmViewsError
-from ...sync import is_postgres, plan_for
+from ...migrate import receivers
+from ...migrate.autodetector import ReadableViewsAutodetector
+from ...sync import executor
+from ...sync.api import is_postgres, plan_for
 from .. import reporting
 
 
@@ -136,4 +139,4 @@ class Command(migrate.Command):
         elif finished:
             # Fire the deferred checks and reset the constraints' modes, as a commit would.
             with connections[run.using].cursor() as cursor:
-                deferred_triggers.as_if_committed(cursor)
+                deferred_constraints.as_if_committed(cursor)

@@ -15,14 +15,15 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
-from ... import freshness, pg_cron
+from ...database import pg_cron
+from ...definitions.registry import default_registry
+from ...definitions.views import label, view_name
 from ...exceptions import OrmViewsError
-from ...plan import ViewSpec
-from ...refresh_script import Outcome
-from ...refreshing import RefreshResult, refresh_due
-from ...registry import default_registry
-from ...sync import check_refreshable, databases, plan_for, refresh_materialized_view
-from ...views import label, view_name
+from ...planning.plan import ViewSpec
+from ...refresh import freshness
+from ...refresh.due import RefreshResult, refresh_due
+from ...sql.refresh_script import Outcome
+from ...sync.api import check_refreshable, databases, plan_for, refresh_materialized_view
 
 
 class Command(BaseCommand):

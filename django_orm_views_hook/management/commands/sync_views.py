@@ -9,10 +9,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
-from ... import checks, deploy_lock
+from ... import checks
+from ...database import deploy_lock
 from ...exceptions import OrmViewsError
-from ...executor import SyncResult, SyncStatus
-from ...sync import databases, differences, sync_views
+from ...sync.api import databases, differences, sync_views
+from ...sync.executor import SyncResult, SyncStatus
 from .. import reporting
 
 

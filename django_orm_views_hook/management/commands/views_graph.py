@@ -7,9 +7,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 
-from ... import graph, introspection
+from ...database import introspection
 from ...exceptions import OrmViewsError
-from ...sync import plan_for
+from ...sync.api import plan_for
+from .. import graph
 
 
 class Command(BaseCommand):

@@ -1,0 +1,143 @@
+"""The deploy lock: one `migrate` or `sync_views` of a database at a time, planned under it.
+
+It is a transaction-level advisory lock held by a transaction that stays open for the whole run
+on a connection of its own. Behind a transaction-pooling PgBouncer, that transaction pins one
+server connection, and the lock ends with it: when the run ends, or when the process dies (the
+server, or the pooler, then closes the connection). A session-level lock would stay on whichever
+pooled server connection took it. While another run holds it, the lock is tried in short
+transactions rather than waited for in one, so that a waiting deploy never holds a pooled server
+connection that the running one needs.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import time
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.db import connections
+
+from .. import conf
+from ..exceptions import LockTimeoutError
+
+logger = logging.getLogger(__name__)
+
+#: Key of the advisory lock that serialises syncs (and migrates) on one database.
+KEY = zlib.crc32(b"django_orm_views_hook")
+
+#: The aliases whose deploy lock this run holds: the syncs inside it must not take it again.
+_held: contextvars.ContextVar[frozenset[str]] = contextvars.ContextVar(
+    "django_orm_views_hook_deploy_lock", default=frozenset()
+)
+
+_TRY = "SELECT pg_try_advisory_xact_lock(%s)"
+#: Pauses between tries while another run holds the lock, in seconds.
+_FIRST_PAUSE, _LONGEST_PAUSE = 0.05, 0.2
+
+
+def is_held(using: str) -> bool:
+    """Whether this run already holds the deploy lock of database `using`."""
+    return using in _held.get()
+
+
+def waiting_message(using: str) -> str:
+    return (
+        f'Another migrate or sync_views of database "{using}" is running: waiting for it to '
+        "finish, then doing what it left to do."
+    )
+
+
+def _say_waiting(using: str) -> None:
+    logger.info("%s", waiting_message(using))
+
+
+class DeployLock:
+    """A held deploy lock; `release()` ends the transaction that holds it."""
+
+    def __init__(self, using: str, connection: Any) -> None:
+        self._connection = connection
+        self._token = _held.set(_held.get() | {using})
+
+    def release(self) -> None:
+        _held.reset(self._token)
+        if self._connection is None:
+            return  # held by the caller's transaction (or an outer run), which ends it
+        try:
+            self._connection.rollback()
+        finally:
+            self._connection.close()
+
+
+def acquire(using: str, on_wait: Callable[[str], None] = _say_waiting) -> DeployLock:
+    """Take the deploy lock of database `using`, calling `on_wait(using)` if it must wait.
+
+    Inside a transaction of the caller's, the lock is taken in that transaction (a second
+    connection would wait for it); inside a run that holds it, nothing is taken. Raises
+    LockTimeoutError after ORM_VIEWS_LOCK_TIMEOUT.
+    """
+    if is_held(using):
+        return DeployLock(using, None)
+    main = connections[using]
+    if main.in_atomic_block:
+        with main.cursor() as cursor:
+            cursor.execute(_TRY, [KEY])
+            if not cursor.fetchone()[0]:
+                on_wait(using)
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [KEY])
+        return DeployLock(using, None)
+    connection = main.copy()
+    try:
+        _wait_for_lock(connection, using, on_wait)
+    except BaseException:
+        connection.close()
+        raise
+    return DeployLock(using, connection)
+
+
+def _wait_for_lock(connection: Any, using: str, on_wait: Callable[[str], None]) -> None:
+    connection.set_autocommit(False)
+    deadline, pause = None, _FIRST_PAUSE
+    while True:
+        with connection.cursor() as cursor:
+            # Whatever the alias's isolation level: no snapshot held for the whole run, which
+            # CREATE INDEX CONCURRENTLY would wait for.
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+            cursor.execute(_TRY, [KEY])
+            if cursor.fetchone()[0]:
+                return
+            if deadline is None:
+                deadline = _deadline(cursor)
+                on_wait(using)
+        connection.rollback()  # hands the pooled server connection back while waiting
+        if time.monotonic() > deadline:
+            raise LockTimeoutError(
+                f'another sync or migrate of database "{using}" held the sync lock longer '
+                f"than ORM_VIEWS_LOCK_TIMEOUT ({conf.lock_timeout()}); nothing changed."
+            )
+        time.sleep(pause)
+        pause = min(pause * 2, _LONGEST_PAUSE)
+
+
+def _deadline(cursor: Any) -> float:
+    """When to stop waiting: ORM_VIEWS_LOCK_TIMEOUT from now, as the server reads it."""
+    timeout = conf.lock_timeout()
+    if timeout is None:
+        return float("inf")
+    cursor.execute("SELECT set_config('lock_timeout', %s, true)", [timeout])
+    cursor.execute("SELECT setting::bigint FROM pg_settings WHERE name = 'lock_timeout'")
+    milliseconds = cursor.fetchone()[0]
+    return time.monotonic() + milliseconds / 1000 if milliseconds else float("inf")
+
+
+@contextmanager
+def hold(using: str, on_wait: Callable[[str], None] = _say_waiting) -> Iterator[None]:
+    """The deploy lock of database `using`, for the duration of the block."""
+    lock = acquire(using, on_wait)
+    try:
+        yield
+    finally:
+        lock.release()

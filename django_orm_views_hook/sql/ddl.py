@@ -1,0 +1,280 @@
+"""SQL text for a plan: pure functions, no connection.
+
+Identifiers and literals are quoted through a `Quoting` the executor fills from the
+connection (`ops.quote_name`) and the driver (literal inlining), so tests can pass a fake.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from itertools import groupby
+
+from ..planning.plan import MAX_IDENTIFIER_BYTES, Plan, ViewSpec
+
+#: Every object this package creates carries this at the start of its comment; the sync
+#: trusts the database's own record, not the current code, to know what it may drop.
+OWNER_MARK = "Managed by django_orm_views_hook."
+#: A view's comment records the digest of the definition it was built from.
+DIGEST_PREFIX = OWNER_MARK + " digest="
+#: The comment of a build area (see `build_schema`). It does not start with OWNER_MARK: a build
+#: area is never a managed schema, only a place the sync empties before it commits.
+BUILD_MARK = "Build area of django_orm_views_hook"
+
+
+#: View options (reloptions) a ViewSpec may turn on, by attribute name.
+SECURITY_OPTIONS = ("security_barrier", "security_invoker")
+
+
+@dataclass(frozen=True)
+class Quoting:
+    name: Callable[[str], str]
+    literal: Callable[[str], str]
+
+    def qualified(self, schema: str, name: str) -> str:
+        return f"{self.name(schema)}.{self.name(name)}"
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One SQL statement, and the view class it belongs to (for error messages), if any."""
+
+    sql: str
+    owner: str | None = None
+
+
+def kind_keyword(materialized: bool) -> str:
+    return "MATERIALIZED VIEW" if materialized else "VIEW"
+
+
+def drop_views(
+    q: Quoting, views: Sequence[tuple[str, str, bool]], *, cascade: bool = False
+) -> list[Statement]:
+    """DROP statements for (schema, name, materialized) triples, in the order given.
+
+    The caller orders them dependents first: PostgreSQL takes the locks in list order, which is
+    the order a reader of a dependent view takes them, so the two cannot deadlock.
+    """
+    statements = []
+    suffix = " CASCADE" if cascade else ""
+    for materialized, run in groupby(views, key=lambda view: view[2]):
+        names = ", ".join(q.qualified(schema, name) for schema, name, _ in run)
+        statements.append(Statement(f"DROP {kind_keyword(materialized)} {names}{suffix}"))
+    return statements
+
+
+def lock_view(q: Quoting, schema: str, name: str, owner: str, *, materialized: bool) -> Statement:
+    """Take ACCESS EXCLUSIVE on one view, and change nothing: its owner, set to its owner.
+
+    `LOCK TABLE` on a view also locks, in the same mode, every table the view reads, which
+    would stop the readers of every other view over them; and it refuses materialised views.
+    An owner that does not change is not written to the catalog.
+    """
+    target = f"{kind_keyword(materialized)} {q.qualified(schema, name)}"
+    return Statement(f"ALTER {target} OWNER TO {q.name(owner)}")
+
+
+def create_schema(q: Quoting, schema: str) -> list[Statement]:
+    return [Statement(f"CREATE SCHEMA IF NOT EXISTS {q.name(schema)}")]
+
+
+def index_name(view: ViewSpec) -> str:
+    """The pk_field index's name, as the plan chose it (cut by bytes, never a view's name)."""
+    return view.unique_index or f"{view.name}_{view.pk_field}_uniq"
+
+
+def declared_indexes(view: ViewSpec) -> list[str]:
+    """The names of the indexes this package creates on `view`."""
+    unique = [index_name(view)] if view.materialized and view.pk_field else []
+    return [*unique, *view.index_names]
+
+
+def create_view(
+    q: Quoting, view: ViewSpec, digest: str | None = None, *, replace: bool = False
+) -> list[Statement]:
+    """CREATE [MATERIALIZED] VIEW, its ownership comment and, if any, its indexes.
+
+    The comment records `digest`; it is written in the same (sub)transaction as the view, so
+    the two catalog rows share an xmin until someone replaces the view by hand. `replace`
+    (plain views) replaces an existing view of the same columns in place.
+    """
+    target = q.qualified(view.schema, view.name)
+    keyword = kind_keyword(view.materialized)
+    # In parentheses, on lines of their own: a trailing `-- comment` cannot swallow what
+    # follows, and a second statement in `sql` is a syntax error instead of running.
+    options = [name for name in SECURITY_OPTIONS if getattr(view, name)]
+    with_options = f" WITH ({', '.join(options)})" if options else ""
+    how = "OR REPLACE " if replace else ""
+    create = f"CREATE {how}{keyword} {target}{with_options} AS (\n{view.query}\n)"
+    if view.materialized and not view.with_data:
+        create += " WITH NO DATA"
+    statements = [
+        Statement(create, view.label),
+    ]
+    if view.materialized and view.pk_field:
+        statements.append(
+            Statement(
+                f"CREATE UNIQUE INDEX {q.name(index_name(view))} ON {target} "
+                f"({q.name(view.pk_field)})",
+                view.label,
+            )
+        )
+    statements.extend(Statement(sql, view.label) for sql in view.indexes)
+    if digest is not None:
+        text = DIGEST_PREFIX + digest
+        if view.comment:  # analysts read the documentation first; the record goes last
+            text = f"{view.comment}\n\n{text}"
+        comment = q.literal(text)
+        statements.append(Statement(f"COMMENT ON {keyword} {target} IS {comment}", view.label))
+        # Marked as ours, so that a sync may drop them with the view after the code drops them.
+        mark = q.literal(OWNER_MARK)
+        statements.extend(
+            Statement(f"COMMENT ON INDEX {q.qualified(view.schema, name)} IS {mark}", view.label)
+            for name in declared_indexes(view)
+        )
+    return statements
+
+
+def comment_columns(q: Quoting, view: ViewSpec) -> list[Statement]:
+    """COMMENT ON COLUMN for a readable view's documented fields.
+
+    Run after the sync has checked that the columns exist, so that a missing one is reported
+    as such rather than as a failed COMMENT.
+    """
+    target = q.qualified(view.schema, view.name)
+    return [
+        Statement(f"COMMENT ON COLUMN {target}.{q.name(column)} IS {q.literal(text)}", view.label)
+        for column, text in view.column_comments
+    ]
+
+
+def change_privilege(
+    q: Quoting,
+    *,
+    grant: bool,
+    privilege: str,
+    schema: str,
+    view: str | None,
+    grantees: Sequence[str | None],
+) -> Statement:
+    """GRANT or REVOKE one privilege on a schema (`view` None) or a view; grantee None: PUBLIC.
+
+    `privilege` is a keyword from the catalog (aclexplode), never user input.
+    """
+    if not privilege.replace(" ", "").isalpha():
+        raise ValueError(f"not a privilege: {privilege!r}")
+    on = f"SCHEMA {q.name(schema)}" if view is None else q.qualified(schema, view)
+    names = ", ".join("PUBLIC" if role is None else q.name(role) for role in grantees)
+    if grant:
+        return Statement(f"GRANT {privilege} ON {on} TO {names}")
+    return Statement(f"REVOKE {privilege} ON {on} FROM {names}")
+
+
+def grant_select(q: Quoting, views: Sequence[ViewSpec], roles: Sequence[str]) -> list[Statement]:
+    """SELECT on the non-hidden `views` for `roles`, in one statement."""
+    visible = [view for view in views if not view.hidden]
+    if not roles or not visible:
+        return []
+    names = ", ".join(q.qualified(view.schema, view.name) for view in visible)
+    grantees = ", ".join(q.name(role) for role in roles)
+    return [Statement(f"GRANT SELECT ON {names} TO {grantees}")]
+
+
+def create_views(
+    q: Quoting, plan: Plan, views: Sequence[ViewSpec], digests: dict[tuple[str, str], str]
+) -> list[Statement]:
+    """Create `views` (in plan order, dependencies first) with their comments and grants."""
+    statements = []
+    for view in views:
+        statements.extend(create_view(q, view, digests[view.key]))
+    statements.extend(grant_select(q, views, plan.roles))
+    return statements
+
+
+def mark_schema(q: Quoting, schema: str) -> Statement:
+    """Record the schema as managed: the sync may drop it once no view uses it."""
+    return Statement(f"COMMENT ON SCHEMA {q.name(schema)} IS {q.literal(OWNER_MARK)}")
+
+
+def drop_schema(q: Quoting, schema: str) -> Statement:
+    # Never CASCADE: anything left in it that is not ours makes PostgreSQL refuse.
+    return Statement(f"DROP SCHEMA {q.name(schema)}")
+
+
+def refresh_view(q: Quoting, schema: str, name: str, *, concurrently: bool = False) -> Statement:
+    how = " CONCURRENTLY" if concurrently else ""
+    return Statement(f"REFRESH MATERIALIZED VIEW{how} {q.qualified(schema, name)}")
+
+
+def build_schema(schema: str) -> str:
+    """The build area of `schema`: where the replacements of its live views are built, with
+    their data and indexes, before being moved in. Index names are unique per schema, so the
+    replacements keep their final names there and nothing is renamed."""
+    name = f"{schema}__orm_build"
+    if len(name.encode()) <= MAX_IDENTIFIER_BYTES:
+        return name
+    return "orm_build_" + hashlib.sha256(schema.encode()).hexdigest()[:24]
+
+
+def beside_key(view: ViewSpec) -> tuple[str, str]:
+    return (build_schema(view.schema), view.name)
+
+
+def create_build_schema(q: Quoting, schema: str) -> list[Statement]:
+    area = q.name(build_schema(schema))
+    text = (
+        f"{BUILD_MARK}: replacements of the views of schema {schema} are built here, then moved "
+        "there in the same transaction; the next sync drops a leftover."
+    )
+    return [
+        Statement(f"CREATE SCHEMA {area}"),
+        Statement(f"COMMENT ON SCHEMA {area} IS {q.literal(text)}"),
+    ]
+
+
+def drop_build_schema(q: Quoting, area: str) -> Statement:
+    """A leftover build area, which the sync checked holds only what it built."""
+    return Statement(f"DROP SCHEMA {q.name(area)} CASCADE")
+
+
+def beside(q: Quoting, view: ViewSpec, area: str | None = None) -> ViewSpec | None:
+    """`view` as built in `area` (default: its build area); None when a declared index cannot
+    be pointed there."""
+    area = area or build_schema(view.schema)
+    live = f" ON {q.qualified(view.schema, view.name)} "
+    there = f" ON {q.qualified(area, view.name)} "
+    if any(live not in sql for sql in view.indexes):
+        return None
+    indexes = tuple(sql.replace(live, there, 1) for sql in view.indexes)
+    return replace(view, schema=area, indexes=indexes)
+
+
+def move_views(q: Quoting, views: Sequence[ViewSpec], area: str | None = None) -> list[Statement]:
+    """Move the views built beside (in `area`, default their build area) into their schema,
+    with their indexes, data and grants."""
+    return [
+        Statement(
+            f"ALTER {kind_keyword(view.materialized)} "
+            f"{q.qualified(area or build_schema(view.schema), view.name)} "
+            f"SET SCHEMA {q.name(view.schema)}",
+            view.label,
+        )
+        for view in views
+    ]
+
+
+def set_lock_timeout(q: Quoting, timeout: str) -> Statement:
+    return Statement(f"SET LOCAL lock_timeout = {q.literal(timeout)}")
+
+
+def restore_lock_timeout(q: Quoting, timeout: str | None) -> Statement:
+    """Back to the sync's own lock_timeout (ORM_VIEWS_LOCK_TIMEOUT, else the session's)."""
+    if timeout is None:
+        return Statement("SET LOCAL lock_timeout TO DEFAULT")
+    return set_lock_timeout(q, timeout)
+
+
+def as_script(statements: Iterable[Statement]) -> str:
+    """The statements as one script, each ending with a semicolon."""
+    return "".join(f"{statement.sql};\n" for statement in statements)

@@ -1,0 +1,1 @@
+"""Running a plan: prepare, lock, swap, privileges, results; and the public `sync_views`."""
