@@ -189,7 +189,7 @@ class Run:
         """Building the plan (validation, querysets compiled, SQL parsed): in a fresh process,
         where nothing is cached, and again, as every later sync or migrate of the process."""
         from django_orm_views_hook.planning import sql_text
-        from django_orm_views_hook.sync.api import plan_for
+        from django_orm_views_hook.sync.plans import plan_for
 
         cache = getattr(sql_text, "statement_kinds", None)
         cold, warm = [], []

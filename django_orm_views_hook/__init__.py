@@ -11,8 +11,9 @@ from .definitions.views import (
     PostgresViewFromSQL,
 )
 from .refresh.due import refresh_due
+from .refresh.on_demand import refresh_materialized_view
 from .signals import view_refreshed, views_pre_sync, views_synced
-from .sync.api import refresh_materialized_view, sync_views
+from .sync.api import sync_views
 
 __version__ = "0.1.0"
 

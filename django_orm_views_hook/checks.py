@@ -11,22 +11,26 @@ import contextvars
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import get_commands, load_command_class
 from django.db import OperationalError, connections
 
 from . import conf
-from .database import introspection
+from .database import catalog, dialect
+from .definitions.naming import label, relation_label
 from .definitions.readable import readable_views
 from .definitions.registry import default_registry
-from .definitions.views import label
 from .exceptions import ViewDefinitionError
 from .planning import diff
-from .planning.plan import Plan, ViewSpec, build_plan, build_spec, check_databases, check_schema
-from .sync import api, executor
-from .sync.api import databases
+from .planning.build import build_spec
+from .planning.columns import mismatch
+from .planning.identifiers import check_schema
+from .planning.order import build_plan, check_databases
+from .planning.plan import Plan, ViewSpec
+from .sql import ddl
+from .sync import plans
+from .sync.plans import databases
 
 #: True while migrate or sync_views runs its system checks: the command reads the `sql` of the
 #: views it builds with PostgreSQL's grammar itself, before any DDL, and only of those; reading
@@ -73,16 +77,16 @@ def check_definitions(app_configs: Sequence[Any] | None = None, **kwargs: Any) -
         _collect(messages, check_databases, [cls], list(connections))
     for using in databases(default_registry):
         classes = default_registry.for_database(using)
-        # Compile without inlining parameters: that needs a connection, a check must not.
-        plan = _collect(
-            messages, build_plan, classes, using, inline=_keep_placeholders, check_sql=check_sql
-        )
+        # Compile without inlining parameters: that needs a connection, a check must not. The
+        # schema editor renders Meta.indexes without one.
+        options = {"check_sql": check_sql, "index_sql": dialect.index_sql(connections[using])}
+        plan = _collect(messages, build_plan, classes, using, inline=_keep_placeholders, **options)
         if plan is not None:
             warnings += _case_warnings(plan)
             continue
         # The plan stops at its first error; each class on its own tells the others at once.
         for cls in classes:
-            _collect(messages, build_spec, cls, using, _keep_placeholders, check_sql=check_sql)
+            _collect(messages, build_spec, cls, using, _keep_placeholders, **options)
     errors = [
         checks.Error(message, hint=DEFINITION_HINTS[check_id], id=check_id)
         for message, check_id in messages.items()
@@ -111,8 +115,8 @@ def _case_warnings(plan: Plan) -> list[Any]:
         if other is not view:
             warnings.append(
                 checks.Warning(
-                    f'views "{other.schema}"."{other.name}" ({other.label}) and '
-                    f'"{view.schema}"."{view.name}" ({view.label}) differ only by case; '
+                    f"views {relation_label(*other.key)} ({other.label}) and "
+                    f"{relation_label(*view.key)} ({view.label}) differ only by case; "
                     f"unquoted SQL reads both as {view.schema.lower()}.{view.name.lower()}.",
                     hint="Give one of them another `name`.",
                     id="orm_views.W003",
@@ -125,7 +129,7 @@ def _case_warnings(plan: Plan) -> list[Any]:
 def check_settings(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[Any]:
     """orm_views.E1xx: ORM_VIEWS_* settings of the wrong type or value."""
     errors = []
-    roles = getattr(settings, "ORM_VIEWS_GRANT_SELECT_TO", [])
+    roles = conf.setting("ORM_VIEWS_GRANT_SELECT_TO")
     if isinstance(roles, str) or not all(isinstance(r, str) for r in roles):
         errors.append(
             checks.Error(
@@ -142,7 +146,7 @@ def check_settings(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> l
                 str(exc), hint="Use a schema of its own, e.g. 'views'.", id="orm_views.E102"
             )
         )
-    scheduler = getattr(settings, "ORM_VIEWS_REFRESH_SCHEDULER", None)
+    scheduler = conf.setting("ORM_VIEWS_REFRESH_SCHEDULER")
     if scheduler not in conf.REFRESH_SCHEDULERS:
         errors.append(
             checks.Error(
@@ -157,7 +161,7 @@ def check_settings(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> l
         "ORM_VIEWS_ALLOW_CASCADE",
         "ORM_VIEWS_CANCEL_STUCK_QUERIES",
     ):
-        if not isinstance(getattr(settings, name, True), bool):
+        if not isinstance(conf.setting(name), bool):
             errors.append(checks.Error(f"{name} must be True or False.", id="orm_views.E103"))
     for name in (
         "ORM_VIEWS_LOCK_ATTEMPT_TIMEOUT",
@@ -243,7 +247,7 @@ def check_readable_view_columns(
     errors: list[Any] = []
     for using in databases or ():
         readable = [cls for cls in registry.for_database(using) if hasattr(cls, "_meta")]
-        if not readable or using not in api.databases(registry):
+        if not readable or using not in plans.databases(registry):
             continue  # no readable view there: nothing to compare, no plan to build
         try:
             errors += _readable_column_errors(using, registry)
@@ -254,32 +258,25 @@ def check_readable_view_columns(
 
 def _readable_column_errors(using: str, registry: Any) -> list[Any]:
     try:
-        plan = api.plan_for(using, registry=registry)
+        plan = plans.plan_for(using, registry=registry)
     except ViewDefinitionError:
         return []  # orm_views.E001 reports it
     connection = connections[using]
-    digests = executor.digests(plan, executor.quoting(connection))
+    digests = ddl.digests(plan, dialect.quoting(connection))
     with connection.cursor() as cursor:
-        stale = diff.compare(plan, digests, introspection.catalog(cursor, plan.schemas)).stale
+        stale = diff.compare(plan, digests, catalog.catalog(cursor, plan.schemas)).stale
         current = [view for view in plan.views if view.required_columns and view.key not in stale]
-        found = introspection.columns(cursor, [view.key for view in current]) if current else {}
+        found = catalog.columns(cursor, [view.key for view in current]) if current else {}
     classes = {label(cls): cls for cls in registry.for_database(using)}
-    errors = []
-    for view in current:
-        actual = found.get(view.key, [])
-        missing = [column for column in view.required_columns if column not in actual]
-        if not missing:
-            continue
-        extra = [column for column in actual if column not in view.required_columns]
-        errors.append(
-            checks.Error(
-                f'{view.label}: the model\'s fields and the columns of "{view.schema}".'
-                f'"{view.name}" disagree. Missing from the view: {", ".join(missing)}. In the '
-                f"view but not the model: {', '.join(extra) or 'none'}.",
-                hint="Fix the model's fields or the view's query (the sync rebuilds a view only "
-                "when its SQL changes).",
-                obj=classes.get(view.label),
-                id="orm_views.E010",
-            )
+    return [
+        checks.Error(
+            f"{view.label}: the model's fields and the columns of {relation_label(*view.key)} "
+            f"disagree. {differs}",
+            hint="Fix the model's fields or the view's query (the sync rebuilds a view only "
+            "when its SQL changes).",
+            obj=classes.get(view.label),
+            id="orm_views.E010",
         )
-    return errors
+        for view in current
+        if (differs := mismatch(view, found.get(view.key, []))) is not None
+    ]

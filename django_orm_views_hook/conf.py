@@ -31,28 +31,29 @@ DEFAULTS: dict[str, Any] = {
 REFRESH_SCHEDULERS = (None, "pg_cron")
 
 
-def _get(name: str) -> Any:
+def setting(name: str) -> Any:
+    """Setting `name` as set, else its default: the one place defaults are applied."""
     return getattr(settings, name, DEFAULTS[name])
 
 
 def auto_sync() -> bool:
     """Whether `migrate` rebuilds the views inside its own transaction."""
-    return bool(_get("ORM_VIEWS_AUTO_SYNC"))
+    return bool(setting("ORM_VIEWS_AUTO_SYNC"))
 
 
 def schema() -> str:
     """The default schema of the managed views."""
-    return str(_get("ORM_VIEWS_SCHEMA"))
+    return str(setting("ORM_VIEWS_SCHEMA"))
 
 
 def module_name() -> str:
     """The module searched for view classes in every installed app."""
-    return str(_get("ORM_VIEWS_MODULE_NAME"))
+    return str(setting("ORM_VIEWS_MODULE_NAME"))
 
 
 def grant_select_to() -> tuple[str, ...]:
     """Roles that get USAGE on the schemas and SELECT on every non-hidden view."""
-    value = _get("ORM_VIEWS_GRANT_SELECT_TO")
+    value = setting("ORM_VIEWS_GRANT_SELECT_TO")
     if isinstance(value, str):  # a common slip; the system check reports it too
         return (value,)
     return tuple(value)
@@ -60,11 +61,11 @@ def grant_select_to() -> tuple[str, ...]:
 
 def lock_timeout_setting() -> Any:
     """ORM_VIEWS_LOCK_TIMEOUT as set, unvalidated."""
-    return _get("ORM_VIEWS_LOCK_TIMEOUT")
+    return setting("ORM_VIEWS_LOCK_TIMEOUT")
 
 
 def lock_timeout() -> str | None:
-    """`SET LOCAL lock_timeout` for a sync: "5s", or 5 (seconds); None waits forever.
+    """ORM_VIEWS_LOCK_TIMEOUT as messages show it: "5s" as written, 5 as "5s"; None: forever.
 
     Validated like the other durations: PostgreSQL would read a bare 5 as milliseconds.
     """
@@ -75,20 +76,26 @@ def lock_timeout() -> str | None:
     return value.strip() if isinstance(value, str) else f"{seconds:g}s"
 
 
+def lock_timeout_seconds() -> float | None:
+    """How long a sync waits for a lock, in seconds (the transaction's lock_timeout, and the
+    wait for the deploy lock); None waits forever."""
+    return None if lock_timeout_setting() is None else duration("ORM_VIEWS_LOCK_TIMEOUT")
+
+
 def allow_cascade() -> bool:
     """Drop objects outside the managed schemas that read managed views, instead of refusing."""
-    return bool(_get("ORM_VIEWS_ALLOW_CASCADE"))
+    return bool(setting("ORM_VIEWS_ALLOW_CASCADE"))
 
 
 def cancel_stuck_queries() -> bool:
     """Cancel a query that holds what the run needs while it waits for what the run holds."""
-    return bool(_get("ORM_VIEWS_CANCEL_STUCK_QUERIES"))
+    return bool(setting("ORM_VIEWS_CANCEL_STUCK_QUERIES"))
 
 
 def refresh_scheduler() -> str | None:
     """Who runs the due refreshes: None (`refresh_views --due` from any scheduler), or
     "pg_cron" (the sync keeps a pg_cron job in the database that does it)."""
-    value = _get("ORM_VIEWS_REFRESH_SCHEDULER")
+    value = setting("ORM_VIEWS_REFRESH_SCHEDULER")
     return value if value in REFRESH_SCHEDULERS else None  # the system check reports others
 
 
@@ -101,7 +108,7 @@ def duration(name: str) -> float:
 
     A string without a unit is refused: PostgreSQL reads "100" as milliseconds, Python as seconds.
     """
-    value = _get(name)
+    value = setting(name)
     if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
         return float(value)
     match = _DURATION.fullmatch(value) if isinstance(value, str) else None

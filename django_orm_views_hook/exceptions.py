@@ -46,6 +46,8 @@ class Rejection:
     sqlstate: str | None = None
     #: Where in `statement` the server located the error (1-based, in characters), if it did.
     position: int | None = None
+    #: What the statement is (sql/statement.py: VIEW_QUERY for the view's own query), if known.
+    kind: str | None = None
 
 
 class ViewBuildError(OrmViewsError, DatabaseError):

@@ -25,27 +25,9 @@ from ..exceptions import (
     ServerError,
     ViewBuildError,
 )
-from ..sql import ddl
-from ..sql.ddl import Statement
-from . import introspection
-
-LOCK_NOT_AVAILABLE = "55P03"
-#: SQLSTATE classes of failures of the server itself, whichever statement met them: insufficient
-#: resources (53200 out of shared memory), operator intervention, system errors, internal errors.
-SERVER_WIDE_CLASSES = ("53", "57", "58", "XX")
-
-
-def sqlstate(exc: BaseException) -> str | None:
-    """The SQLSTATE of a database error Django wrapped (psycopg 2 or 3)."""
-    cause = exc.__cause__
-    return getattr(cause, "pgcode", None) or getattr(cause, "sqlstate", None)
-
-
-def position(exc: BaseException) -> int | None:
-    """Where the server located a database error in its statement (1-based), if it did."""
-    diag = getattr(exc.__cause__, "diag", None)
-    found = getattr(diag, "statement_position", None)
-    return int(found) if found else None
+from ..sql import sqlstate
+from ..sql.statement import Statement, as_script
+from . import locks
 
 
 def run(
@@ -76,11 +58,11 @@ def _run(
 ) -> None:
     savepoint = _savepoint(using=connection.alias)
     try:
-        cursor.execute(ddl.as_script(statements))
+        cursor.execute(as_script(statements))
     except DatabaseError as batch_error:
         raise_if_connection_lost(connection, batch_error)
         transaction.savepoint_rollback(savepoint, using=connection.alias)
-        if sqlstate(batch_error) == LOCK_NOT_AVAILABLE:
+        if sqlstate.of(batch_error) == sqlstate.LOCK_NOT_AVAILABLE:
             _raise_lock_timeout(cursor, schemas, batch_error)
         raise_if_server_wide(batch_error)
         rejections, blocked = _replay(cursor, connection, statements, reads)
@@ -128,7 +110,12 @@ def _replay(
                 transaction.savepoint_rollback(savepoint, using=connection.alias)
                 message = str(exc).strip()
                 rejected[owner] = Rejection(
-                    owner, statement.sql, message, sqlstate(exc), position(exc)
+                    owner,
+                    statement.sql,
+                    message,
+                    sqlstate.of(exc),
+                    sqlstate.position(exc),
+                    statement.kind,
                 )
                 break
         transaction.savepoint_commit(savepoint, using=connection.alias)
@@ -174,8 +161,8 @@ def raise_if_connection_lost(connection: BaseDatabaseWrapper, exc: DatabaseError
 
 def raise_if_server_wide(exc: DatabaseError) -> None:
     """A failure of the server is no view's fault: say so, with PostgreSQL's own hint."""
-    code = sqlstate(exc) or ""
-    if not code.startswith(SERVER_WIDE_CLASSES):
+    code = sqlstate.of(exc) or ""
+    if not code.startswith(sqlstate.SERVER_WIDE_CLASSES):
         return
     diag = getattr(exc.__cause__, "diag", None)
     message = getattr(diag, "message_primary", None) or str(exc).strip()
@@ -188,9 +175,9 @@ def raise_if_server_wide(exc: DatabaseError) -> None:
 
 
 def _raise_lock_timeout(cursor: Any, schemas: Sequence[str], exc: DatabaseError) -> None:
-    holders = introspection.lock_holders(cursor, schemas)
-    held = ", ".join(f'"{s}"."{r}" (pid {pid}, {mode})' for s, r, pid, mode in holders)
+    held = locks.describe(locks.holders(cursor, schemas=schemas))
     raise LockTimeoutError(
-        f"could not take the lock on {held or 'the managed views'} within "
-        f"ORM_VIEWS_LOCK_TIMEOUT ({conf.lock_timeout()}); nothing changed."
+        f"could not take the locks on the managed views within ORM_VIEWS_LOCK_TIMEOUT "
+        f"({conf.lock_timeout()}): held by {held or 'sessions that have finished since'}; "
+        "nothing changed."
     ) from exc

@@ -1,5 +1,9 @@
 """The deploy lock: one `migrate` or `sync_views` of a database at a time, planned under it.
 
+This module is the one place the package takes an advisory lock: the deploy lock (sql.marks.
+DEPLOY_LOCK_KEY; a refresh's guard only tries it in shared mode, in its SQL text), and the short
+one that serialises the creation of the state objects.
+
 It is a transaction-level advisory lock held by a transaction that stays open for the whole run
 on a connection of its own. Behind a transaction-pooling PgBouncer, that transaction pins one
 server connection, and the lock ends with it: when the run ends, or when the process dies (the
@@ -14,20 +18,19 @@ from __future__ import annotations
 import contextvars
 import logging
 import time
-import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from django.db import connections
+from django.db import DatabaseError, connections
 
 from .. import conf
 from ..exceptions import LockTimeoutError
+from ..sql import ddl, sqlstate
+from ..sql.marks import DEPLOY_LOCK_KEY, STATE_LOCK_KEY
+from . import dialect
 
 logger = logging.getLogger(__name__)
-
-#: Key of the advisory lock that serialises syncs (and migrates) on one database.
-KEY = zlib.crc32(b"django_orm_views_hook")
 
 #: The aliases whose deploy lock this run holds: the syncs inside it must not take it again.
 _held: contextvars.ContextVar[frozenset[str]] = contextvars.ContextVar(
@@ -35,6 +38,7 @@ _held: contextvars.ContextVar[frozenset[str]] = contextvars.ContextVar(
 )
 
 _TRY = "SELECT pg_try_advisory_xact_lock(%s)"
+_WAIT = "SELECT pg_advisory_xact_lock(%s)"
 #: Pauses between tries while another run holds the lock, in seconds.
 _FIRST_PAUSE, _LONGEST_PAUSE = 0.05, 0.2
 
@@ -84,10 +88,9 @@ def acquire(using: str, on_wait: Callable[[str], None] = _say_waiting) -> Deploy
     main = connections[using]
     if main.in_atomic_block:
         with main.cursor() as cursor:
-            cursor.execute(_TRY, [KEY])
-            if not cursor.fetchone()[0]:
+            if not _try(cursor):
                 on_wait(using)
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [KEY])
+                _wait(cursor, using)
         return DeployLock(using, None)
     connection = main.copy()
     try:
@@ -106,31 +109,70 @@ def _wait_for_lock(connection: Any, using: str, on_wait: Callable[[str], None]) 
             # Whatever the alias's isolation level: no snapshot held for the whole run, which
             # CREATE INDEX CONCURRENTLY would wait for.
             cursor.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
-            cursor.execute(_TRY, [KEY])
-            if cursor.fetchone()[0]:
+            if _try(cursor):
                 return
             if deadline is None:
-                deadline = _deadline(cursor)
+                deadline = _deadline()
                 on_wait(using)
         connection.rollback()  # hands the pooled server connection back while waiting
         if time.monotonic() > deadline:
-            raise LockTimeoutError(
-                f'another sync or migrate of database "{using}" held the sync lock longer '
-                f"than ORM_VIEWS_LOCK_TIMEOUT ({conf.lock_timeout()}); nothing changed."
-            )
+            raise LockTimeoutError(_held_too_long(using))
         time.sleep(pause)
         pause = min(pause * 2, _LONGEST_PAUSE)
 
 
-def _deadline(cursor: Any) -> float:
-    """When to stop waiting: ORM_VIEWS_LOCK_TIMEOUT from now, as the server reads it."""
-    timeout = conf.lock_timeout()
-    if timeout is None:
-        return float("inf")
-    cursor.execute("SELECT set_config('lock_timeout', %s, true)", [timeout])
-    cursor.execute("SELECT setting::bigint FROM pg_settings WHERE name = 'lock_timeout'")
-    milliseconds = cursor.fetchone()[0]
-    return time.monotonic() + milliseconds / 1000 if milliseconds else float("inf")
+def _deadline() -> float:
+    """When to stop waiting: ORM_VIEWS_LOCK_TIMEOUT from now."""
+    seconds = conf.lock_timeout_seconds()
+    return float("inf") if seconds is None else time.monotonic() + seconds
+
+
+def _try(cursor: Any) -> bool:
+    cursor.execute(_TRY, [DEPLOY_LOCK_KEY])
+    return bool(cursor.fetchone()[0])
+
+
+def _wait(cursor: Any, using: str) -> None:
+    """Wait for the lock in the cursor's transaction, as long as its lock_timeout allows."""
+    try:
+        cursor.execute(_WAIT, [DEPLOY_LOCK_KEY])
+    except DatabaseError as exc:
+        if sqlstate.of(exc) != sqlstate.LOCK_NOT_AVAILABLE:
+            raise
+        raise LockTimeoutError(_held_too_long(using)) from exc
+
+
+def _held_too_long(using: str) -> str:
+    return (
+        f'another sync or migrate of database "{using}" held the sync lock longer than '
+        f"ORM_VIEWS_LOCK_TIMEOUT ({conf.lock_timeout()}); nothing changed."
+    )
+
+
+def sync_lock_timeout() -> str | None:
+    """The lock_timeout a sync's transaction runs with: ORM_VIEWS_LOCK_TIMEOUT as PostgreSQL
+    reads it ("5000ms"), None for the session's own."""
+    seconds = conf.lock_timeout_seconds()
+    return None if seconds is None else ddl.milliseconds(seconds)
+
+
+def hold_in_transaction(cursor: Any) -> None:
+    """ORM_VIEWS_LOCK_TIMEOUT for the cursor's transaction, and the deploy lock until it ends.
+
+    Inside a run that holds the deploy lock already, only the timeout is set.
+    """
+    connection = cursor.db
+    timeout = sync_lock_timeout()
+    if timeout is not None:
+        cursor.execute(ddl.set_lock_timeout(dialect.quoting(connection), timeout).sql)
+    if not is_held(connection.alias):
+        _wait(cursor, connection.alias)
+
+
+def serialise_state_creation(cursor: Any) -> None:
+    """Until the cursor's transaction ends, the only one creating the state objects (CREATE ...
+    IF NOT EXISTS races otherwise)."""
+    cursor.execute(_WAIT, [STATE_LOCK_KEY])
 
 
 @contextmanager

@@ -32,19 +32,17 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 from .. import conf
 from ..exceptions import LockTimeoutError, StuckLockError
-from ..sql import ddl
-from ..sql.ddl import Quoting, Statement
-from . import batch, locks
+from ..sql import ddl, sqlstate
+from ..sql.statement import Quoting, Statement, as_script
+from . import batch, deploy_lock, locks
 
 logger = logging.getLogger(__name__)
 
 SAVEPOINT = "orm_views_lock_attempt"
 #: The longest pause between two attempts: a deploy starts within this of the holder's end.
 MAX_BACKOFF = 2.0
-DEADLOCK_DETECTED = "40P01"
 #: lock_timeout, and deadlock_detected (a reader taking the locks in another order).
-RETRIED = frozenset({batch.LOCK_NOT_AVAILABLE, DEADLOCK_DETECTED})
-INSUFFICIENT_PRIVILEGE = "42501"
+RETRIED = frozenset({sqlstate.LOCK_NOT_AVAILABLE, sqlstate.DEADLOCK_DETECTED})
 
 T = TypeVar("T")
 
@@ -69,17 +67,17 @@ def take(
     attempt = conf.lock_attempt_timeout()
     budget = conf.lock_budget()
     deadline = time.monotonic() + budget
-    before = ddl.as_script(
+    before = as_script(
         [
             Statement(f"SAVEPOINT {SAVEPOINT}"),
-            ddl.set_lock_timeout(q, f"{max(1, round(attempt * 1000))}ms"),
+            ddl.set_lock_timeout(q, ddl.milliseconds(attempt)),
             *statements,
         ]
     )
-    after = ddl.as_script(
+    after = as_script(
         [
             Statement(f"RELEASE SAVEPOINT {SAVEPOINT}"),
-            ddl.restore_lock_timeout(q, conf.lock_timeout()),
+            ddl.set_lock_timeout(q, deploy_lock.sync_lock_timeout()),  # the sync's own
         ]
     )
     attempts = 0
@@ -93,7 +91,7 @@ def take(
         except DatabaseError as exc:
             batch.raise_if_connection_lost(connection, exc)
             cursor.execute(f"ROLLBACK TO SAVEPOINT {SAVEPOINT}; RELEASE SAVEPOINT {SAVEPOINT}")
-            if batch.sqlstate(exc) not in RETRIED:
+            if sqlstate.of(exc) not in RETRIED:
                 batch.raise_if_server_wide(exc)
                 raise
             held = locks.holders(cursor, relations)
@@ -118,19 +116,19 @@ def in_autocommit(cursor: Any, q: Quoting, then: Callable[[], T]) -> T:
     restore = cursor.fetchone()[0]
     attempts = 0
     try:
-        cursor.execute(f"SET lock_timeout = {q.literal(f'{max(1, round(attempt * 1000))}ms')}")
+        cursor.execute(ddl.set_lock_timeout(q, ddl.milliseconds(attempt), local=False).sql)
         while True:
             attempts += 1
             try:
                 return then()
             except DatabaseError as exc:
-                if batch.sqlstate(exc) != batch.LOCK_NOT_AVAILABLE:
+                if sqlstate.of(exc) != sqlstate.LOCK_NOT_AVAILABLE:
                     raise
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(backoff(attempts, attempt))
     finally:
-        cursor.execute(f"SET lock_timeout = {q.literal(restore)}")
+        cursor.execute(ddl.set_lock_timeout(q, restore, local=False).sql)
 
 
 def backoff(attempts: int, attempt: float) -> float:
@@ -148,10 +146,10 @@ def _unstick(cursor: Any, held: Sequence[locks.Holder]) -> bool:
 
     Raises StuckLockError when there are such holders and they may not be cancelled.
     """
-    stuck = _by_pid([holder for holder in held if holder.waits_for_us])
+    stuck = [holder for holder in held if holder.waits_for_us]
     if not stuck:
         return False
-    described = "; ".join(_describe(pid, found) for pid, found in stuck.items())
+    described = locks.describe(stuck)
     if not conf.cancel_stuck_queries():
         raise StuckLockError(
             f"{_STUCK} {described}. Nothing changed. Let those sessions end, or set "
@@ -159,10 +157,11 @@ def _unstick(cursor: Any, held: Sequence[locks.Holder]) -> bool:
         )
     cursor.execute(f"SAVEPOINT {SAVEPOINT}")
     try:
-        cursor.execute("SELECT pg_cancel_backend(pid) FROM unnest(%s::int[]) AS pid", [list(stuck)])
+        pids = list(dict.fromkeys(holder.pid for holder in stuck))
+        cursor.execute("SELECT pg_cancel_backend(pid) FROM unnest(%s::int[]) AS pid", [pids])
     except DatabaseError as exc:
         cursor.execute(f"ROLLBACK TO SAVEPOINT {SAVEPOINT}; RELEASE SAVEPOINT {SAVEPOINT}")
-        if batch.sqlstate(exc) != INSUFFICIENT_PRIVILEGE:
+        if sqlstate.of(exc) != sqlstate.INSUFFICIENT_PRIVILEGE:
             raise
         raise StuckLockError(
             f"{_STUCK} {described}. Nothing changed. This role may not cancel their queries "
@@ -184,22 +183,6 @@ _STUCK = (
 )
 
 
-def _by_pid(held: Sequence[locks.Holder]) -> dict[int, list[locks.Holder]]:
-    found: dict[int, list[locks.Holder]] = {}
-    for holder in held:
-        found.setdefault(holder.pid, []).append(holder)
-    return found
-
-
-def _describe(pid: int, held: Sequence[locks.Holder]) -> str:
-    query = " ".join(held[0].query.split())
-    if len(query) > 200:
-        query = query[:199] + "…"
-    relations = ", ".join(f'"{h.schema}"."{h.name}" ({h.mode})' for h in held)
-    who = f"user {held[0].user}, " if held[0].user else ""
-    return f"pid {pid} ({who}{held[0].state or 'state unknown'}: {query}) holds {relations}"
-
-
 def _spent(
     held: Sequence[locks.Holder],
     relations: Sequence[tuple[str, str]],
@@ -207,7 +190,7 @@ def _spent(
     attempt: float,
     budget: float,
 ) -> str:
-    who = "; ".join(_describe(pid, found) for pid, found in _by_pid(held).items())
+    who = locks.describe(held)
     return (
         f"could not take the exclusive locks on {len(relations)} relation(s) within "
         f"ORM_VIEWS_LOCK_BUDGET ({budget:g}s: {attempts} attempts of {attempt * 1000:g} ms): "

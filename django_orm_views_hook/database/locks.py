@@ -1,4 +1,4 @@
-"""Who waits for what: the views whose readers wait for a relation, and sessions waiting for us.
+"""Locks and sessions: the views whose readers wait for a relation, and who holds what.
 
 A reader locks a view, then what the view reads (the rewriter expands it), so a reader of a
 plain view over a table waits for that table; a materialised view is read from its own rows and
@@ -11,6 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..definitions.naming import relation_label
+from ..planning.lock_entries import Capacity
+from ..planning.plan import Key
 from ..planning.statement_locks import Target
 
 # The relations the targets name (an index counts as its table; without ONLY, the tables that
@@ -73,8 +76,9 @@ GROUP BY 1, 2, 3, 4, 5
 ORDER BY 7 DESC, 2, 3
 """
 
-# Other sessions holding a lock on one of the relations, what they run, and whether they wait
-# for a lock this session holds (then they cannot end before this transaction does).
+# Other sessions holding a lock on one of the relations (or on anything in the schemas), what
+# they run, and whether they wait for a lock this session holds (then they cannot end before
+# this transaction does).
 HOLDERS_SQL = """
 SELECT DISTINCT l.pid, n.nspname, c.relname, l.mode, coalesce(a.state, ''),
        coalesce(a.query, ''), coalesce(a.usename::text, ''),
@@ -84,7 +88,8 @@ JOIN pg_class c ON c.oid = l.relation
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_stat_activity a ON a.pid = l.pid
 WHERE l.granted AND l.pid <> pg_backend_pid()
-  AND (n.nspname, c.relname) IN (SELECT * FROM unnest(%s::text[], %s::text[]))
+  AND ((n.nspname, c.relname) IN (SELECT * FROM unnest(%s::text[], %s::text[]))
+       OR n.nspname = ANY(%s))
 ORDER BY 1, 2, 3
 """
 
@@ -98,7 +103,7 @@ class Relation:
     owner: str
 
     @property
-    def key(self) -> tuple[str, str]:
+    def key(self) -> Key:
         return (self.schema, self.name)
 
 
@@ -151,7 +156,50 @@ class Holder:
     waits_for_us: bool
 
 
-def holders(cursor: Any, relations: Sequence[tuple[str, str]]) -> list[Holder]:
-    """The other sessions holding a lock on one of `relations` ((schema, name) pairs)."""
-    cursor.execute(HOLDERS_SQL, [[s for s, _ in relations], [n for _, n in relations]])
+def holders(
+    cursor: Any, relations: Sequence[Key] = (), schemas: Sequence[str] = ()
+) -> list[Holder]:
+    """The other sessions holding a lock on one of `relations` ((schema, name) pairs) or on
+    anything in `schemas`."""
+    cursor.execute(
+        HOLDERS_SQL, [[s for s, _ in relations], [n for _, n in relations], list(schemas)]
+    )
     return [Holder(*row) for row in cursor.fetchall()]
+
+
+def describe(held: Sequence[Holder]) -> str:
+    """Who holds what, one session after another: how every message names the holders."""
+    by_pid: dict[int, list[Holder]] = {}
+    for holder in held:
+        by_pid.setdefault(holder.pid, []).append(holder)
+    return "; ".join(_session(pid, found) for pid, found in by_pid.items())
+
+
+def _session(pid: int, held: Sequence[Holder]) -> str:
+    query = " ".join(held[0].query.split())
+    if len(query) > 200:
+        query = query[:199] + "…"
+    relations = ", ".join(f"{relation_label(h.schema, h.name)} ({h.mode})" for h in held)
+    who = f"user {held[0].user}, " if held[0].user else ""
+    return f"pid {pid} ({who}{held[0].state or 'state unknown'}: {query}) holds {relations}"
+
+
+# The lock table's size as PostgreSQL computes it (MaxBackends, PostgreSQL 12+), and the
+# entries other sessions and this one hold in it now (fast-path locks are kept elsewhere).
+CAPACITY_SQL = """
+SELECT current_setting('max_locks_per_transaction')::int,
+       current_setting('max_connections')::int + current_setting('autovacuum_max_workers')::int
+       + 1 + current_setting('max_worker_processes')::int
+       + current_setting('max_wal_senders')::int,
+       current_setting('max_prepared_transactions')::int,
+       (SELECT count(*) FROM (
+            SELECT DISTINCT locktype, database, relation, page, tuple, virtualxid,
+                   transactionid, classid, objid, objsubid, pid
+            FROM pg_locks WHERE NOT fastpath) AS held)
+"""
+
+
+def capacity(cursor: Any) -> Capacity:
+    """The server's lock table: its size, and the entries in use now."""
+    cursor.execute(CAPACITY_SQL)
+    return Capacity(*cursor.fetchone())

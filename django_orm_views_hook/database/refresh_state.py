@@ -6,13 +6,12 @@ them never refresh a view twice and `refresh_views --status` tells the truth whe
 It lives in a schema of its own, `django_orm_views_hook`, created on first use (no migration
 file), never in a managed schema of views: the sync refuses anything there that is not a view
 of the code, and drops a managed schema once no view uses it. The schema's comment marks it as
-the package's (STATE_MARK), and does not start with ddl.OWNER_MARK: it is never taken for a
-schema of views, so no sync ever drops it.
+the package's (sql.marks.STATE_MARK), and does not start with sql.marks.OWNER_MARK: it is never
+taken for a schema of views, so no sync ever drops it. Its objects as SQL: sql/state_schema.py.
 """
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,58 +21,13 @@ from django.db import DatabaseError, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from ..exceptions import UnsafeSchemaError
-from ..planning.plan import STATE_SCHEMA, ViewSpec
-from ..sql import ddl
-from ..sql.ddl import Quoting, Statement
-from . import batch
-
-Key = tuple[str, str]
-
-#: The start of the state schema's comment: the package made it.
-STATE_MARK = "State of django_orm_views_hook"
-TABLE = "refresh_state"
-#: Serialises the creation of the state object (CREATE ... IF NOT EXISTS races otherwise).
-CREATE_LOCK_KEY = zlib.crc32(b"django_orm_views_hook.refresh_state")
-UNDEFINED_TABLE = "42P01"
-
-_COLUMNS = """
-    view_schema text NOT NULL,
-    view_name text NOT NULL,
-    view_class text NOT NULL DEFAULT '',
-    refreshed_at timestamptz,
-    duration interval,
-    row_count bigint,
-    method text,
-    refreshes bigint NOT NULL DEFAULT 0,
-    failed_at timestamptz,
-    last_error text,
-    failures integer NOT NULL DEFAULT 0,
-    PRIMARY KEY (view_schema, view_name)
-"""
-
-
-def qualified(q: Quoting, name: str = TABLE) -> str:
-    return q.qualified(STATE_SCHEMA, name)
-
-
-def create_statements(q: Quoting) -> list[Statement]:
-    """The state schema and table, marked as the package's; idempotent."""
-    schema = q.name(STATE_SCHEMA)
-    about = (
-        f"{STATE_MARK}: when each materialised view was last refreshed (refresh_views "
-        "--status). Created by the package on first use; it is not a schema of views."
-    )
-    table = (
-        f"{STATE_MARK}: one row per materialised view: refreshed_at is the start of its last "
-        "successful refresh (its rows are as of then); last_error the error of the last "
-        "failed one, cleared by the next success."
-    )
-    return [
-        Statement(f"CREATE SCHEMA IF NOT EXISTS {schema}"),
-        Statement(f"COMMENT ON SCHEMA {schema} IS {q.literal(about)}"),
-        Statement(f"CREATE TABLE IF NOT EXISTS {qualified(q)} ({_COLUMNS})"),
-        Statement(f"COMMENT ON TABLE {qualified(q)} IS {q.literal(table)}"),
-    ]
+from ..planning.identifiers import STATE_SCHEMA
+from ..planning.plan import Key, ViewSpec
+from ..sql import sqlstate
+from ..sql.marks import STATE_MARK, STATE_TABLE
+from ..sql.state_schema import create_statements, qualified
+from ..sql.statement import Quoting, Statement, as_script
+from . import catalog, deploy_lock
 
 
 def ensure(connection: BaseDatabaseWrapper, q: Quoting, extra: Sequence[Statement] = ()) -> None:
@@ -82,25 +36,20 @@ def ensure(connection: BaseDatabaseWrapper, q: Quoting, extra: Sequence[Statemen
     Raises UnsafeSchemaError when a schema of that name exists that the package did not make.
     """
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CREATE_LOCK_KEY])
-        cursor.execute(
-            "SELECT coalesce(obj_description(oid, 'pg_namespace'), '') FROM pg_namespace "
-            "WHERE nspname = %s",
-            [STATE_SCHEMA],
-        )
-        row = cursor.fetchone()
-        if row is not None and not str(row[0]).startswith(STATE_MARK):
+        deploy_lock.serialise_state_creation(cursor)
+        comment = catalog.schema_comment(cursor, STATE_SCHEMA)
+        if comment is not None and not comment.startswith(STATE_MARK):
             raise UnsafeSchemaError(
                 f'database "{connection.alias}": schema "{STATE_SCHEMA}" exists and was not '
                 "created by this package, which keeps the refresh state there. Rename or drop "
                 "it; nothing was changed."
             )
-        cursor.execute(ddl.as_script([*create_statements(q), *extra]))
+        cursor.execute(as_script([*create_statements(q), *extra]))
 
 
 def is_missing(exc: DatabaseError) -> bool:
     """The error of a query on the state table before anything created it."""
-    return batch.sqlstate(exc) == UNDEFINED_TABLE
+    return sqlstate.of(exc) == sqlstate.UNDEFINED_TABLE
 
 
 DUE_SQL = """
@@ -218,7 +167,7 @@ class Recorded:
 
 def read(cursor: Any, q: Quoting) -> dict[Key, Recorded]:
     """Every recorded view; {} while the state object does not exist (nothing is created)."""
-    cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [f"{STATE_SCHEMA}.{TABLE}"])
+    cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [f"{STATE_SCHEMA}.{STATE_TABLE}"])
     if not cursor.fetchone()[0]:
         return {}
     cursor.execute(

@@ -20,7 +20,8 @@ from django.db import models
 from django.db.models.base import ModelBase
 
 from ..exceptions import ReadOnlyViewError, ViewDefinitionError
-from .views import PostgresViewFromQueryset, PostgresViewFromSQL, label, view_name, view_schema
+from .naming import label, view_name, view_schema
+from .views import PostgresViewFromQueryset, PostgresViewFromSQL
 
 #: on_delete handlers that only read. The others make Django's deletion collector DELETE or
 #: UPDATE through the view, which PostgreSQL applies to the table behind a simple view.
@@ -217,8 +218,9 @@ class ReadableView(models.Model, metaclass=ReadableViewBase):
     @classmethod
     def refresh(cls, concurrently: bool = False) -> None:
         """REFRESH MATERIALIZED VIEW: `refresh_materialized_view(cls, concurrently)`."""
-        # sync.py is an entry point, above this layer: imported on use, not at load time.
-        from ..sync.api import refresh_materialized_view
+        # The public function, as a project would call it: refresh/ is above this layer, so
+        # it is reached through the package's public face, when called.
+        from .. import refresh_materialized_view
 
         refresh_materialized_view(cls, concurrently=concurrently)  # type: ignore[arg-type]
 

@@ -11,7 +11,8 @@ from django.apps import AppConfig, apps
 from django.utils.module_loading import module_has_submodule
 
 from .. import conf
-from .views import PostgresView, is_view_class, view_database
+from .naming import view_database
+from .views import PostgresView, is_view_class
 
 
 def discover(

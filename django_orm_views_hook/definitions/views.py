@@ -1,7 +1,7 @@
 """The base classes users subclass in their `postgres_views` modules.
 
-They only describe a view; turning them into SQL is `plan.py`'s job and running that SQL is
-`executor.py`'s, so nothing here touches a database.
+They only describe a view; turning them into a plan is `planning/`'s job and running it is
+`sync/`'s, so nothing here touches a database. How a class's names are read: `naming.py`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 from django.db import DEFAULT_DB_ALIAS
 from django.utils.functional import classproperty
 
-from .. import conf
+from .naming import derived_name, view_name, view_schema
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -120,38 +120,6 @@ class PostgresViewFromQueryset(PostgresView):
     @classmethod
     def get_queryset(cls) -> QuerySet[Any]:
         raise NotImplementedError(f"{cls.__qualname__} must define get_queryset()")
-
-
-def _declared_str(cls: type, attribute: str) -> str | None:
-    # A readable view is a model: a field called `name` or `schema` is not a setting.
-    value = getattr(cls, attribute, None)
-    return value if isinstance(value, str) else None
-
-
-def derived_name(cls: type) -> str:
-    """The name the original package derives: optional `prefix_` + lower-cased class name."""
-    prefix = _declared_str(cls, "prefix")
-    base = cls.__name__.lower()
-    return f"{prefix}_{base}" if prefix else base
-
-
-def view_name(cls: type) -> str:
-    """The view's name in the database (explicit `name`, or derived)."""
-    return _declared_str(cls, "name") or derived_name(cls)
-
-
-def view_schema(cls: type) -> str:
-    """The view's schema: its own `schema`, else `ORM_VIEWS_SCHEMA` read now."""
-    return _declared_str(cls, "schema") or conf.schema()
-
-
-def view_database(cls: type) -> str:
-    return _declared_str(cls, "database") or DEFAULT_DB_ALIAS
-
-
-def label(cls: type) -> str:
-    """`module.ClassName`, the way every message names a view class."""
-    return f"{cls.__module__}.{cls.__qualname__}"
 
 
 def is_view_class(obj: object) -> bool:

@@ -11,10 +11,9 @@ from django.core.management.base import BaseCommand
 
 from ..exceptions import OrmViewsError, Rejection, ViewBuildError
 from ..planning.plan import Plan
-from ..sync.executor import REBUILT_WITHOUT, SyncResult, SyncStatus
-
-#: SQLSTATEs of a view reading a column or a table that the schema does not have.
-UNDEFINED_COLUMN, UNDEFINED_TABLE = "42703", "42P01"
+from ..sql import sqlstate
+from ..sql.statement import VIEW_QUERY
+from ..sync.result import REBUILT_WITHOUT, SyncResult, SyncStatus
 
 
 def report(command: BaseCommand, results: Iterable[SyncResult]) -> None:
@@ -85,7 +84,7 @@ def differences(result: SyncResult) -> list[str]:
     for schema in changes.unused_schemas:
         lines.append(f'schema "{schema}": no view uses it any more (would be dropped)')
     lines += [str(drift) for drift in changes.drift]  # privileges, by view (or schema) and role
-    for schema in changes.leftovers:
+    for schema in changes.abandoned_areas:
         lines.append(
             f'schema "{schema}": left behind by a sync that did not finish (would be dropped)'
         )
@@ -228,5 +227,5 @@ def skip_hint(exc: BaseException, progress: MigrateProgress) -> str:
 
 def _reads_something_missing(rejection: Rejection) -> bool:
     """The view's own query (not an index on it) names a column or a table that is not there."""
-    query = rejection.statement.startswith(("CREATE VIEW ", "CREATE MATERIALIZED VIEW "))
-    return query and rejection.sqlstate in (UNDEFINED_COLUMN, UNDEFINED_TABLE)
+    missing = (sqlstate.UNDEFINED_COLUMN, sqlstate.UNDEFINED_TABLE)
+    return rejection.kind == VIEW_QUERY and rejection.sqlstate in missing

@@ -19,11 +19,13 @@ from typing import Any
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.migrations.loader import MigrationLoader
 
-from ..database import introspection
+from ..database import dependencies, dialect
 from ..exceptions import OrmViewsError
 from ..planning import diff, statement_effects
 from ..planning.plan import Plan
-from ..sync import executor, safety
+from ..planning.state import Catalog
+from ..sql import ddl
+from ..sync import safety
 
 logger = logging.getLogger(__name__)
 
@@ -33,11 +35,11 @@ def check(
     connection: BaseDatabaseWrapper,
     migrations: Sequence[tuple[Any, bool]],
     schemas: Sequence[str],
-    catalog: introspection.Catalog,
+    catalog: Catalog,
 ) -> None:
     """Raise what dropping the views this migrate would drop would raise, before it starts."""
     with connection.cursor() as cursor:
-        contents = introspection.contents(cursor, schemas)
+        contents = dependencies.contents(cursor, schemas)
         existing = {view.key for view in contents.views_in_drop_order}
         try:
             safety.check_contents(plan, contents, dropping=existing)
@@ -45,7 +47,7 @@ def check(
             pass  # something to refuse if those views go: find out which go
         else:
             return
-        changes = diff.compare(plan, executor.digests(plan, executor.quoting(connection)), catalog)
+        changes = diff.compare(plan, ddl.digests(plan, dialect.quoting(connection)), catalog)
         dropping = set(changes.stale | changes.extra) & existing
         for sql in _collected(connection, migrations):
             effects = statement_effects.of_execution(sql, has_params=False)
@@ -53,7 +55,7 @@ def check(
                 dropping = existing
                 break
             if effects.targets:
-                dropping |= introspection.views_broken_by(cursor, effects.targets) & existing
+                dropping |= dependencies.views_broken_by(cursor, effects.targets) & existing
     if dropping:
         safety.check_contents(plan, contents, diff.with_dependents(dropping, contents.dependents))
 

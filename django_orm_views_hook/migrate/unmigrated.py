@@ -29,8 +29,7 @@ from django.apps import apps as global_apps
 from django.db import models
 
 from ..exceptions import Rejection
-
-UNDEFINED_TABLE = "42P01"
+from ..sql import sqlstate
 
 #: An identifier, quoted ("" inside) or not, and the dot that may follow it.
 _IDENTIFIER = re.compile(r'"((?:[^"]|"")+)"|([^\W\d][\w$]*)')
@@ -52,7 +51,7 @@ def leave_out_not_created(state: Any) -> Callable[[Rejection], bool] | None:
         return None
 
     def not_created_yet(rejection: Rejection) -> bool:
-        if rejection.sqlstate != UNDEFINED_TABLE or rejection.position is None:
+        if rejection.sqlstate != sqlstate.UNDEFINED_TABLE or rejection.position is None:
             return False
         return relation_at(rejection.statement, rejection.position) in pending
 

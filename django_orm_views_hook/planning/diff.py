@@ -8,14 +8,13 @@ the catalog's ACLs and put right with GRANT and REVOKE, without a rebuild.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
-from ..database.introspection import Catalog, Privilege, ViewState
-from .plan import Plan, ViewSpec
-
-Key = tuple[str, str]
+from ..definitions.naming import relation_label
+from .identifiers import hex_digest
+from .plan import Key, Plan, ViewSpec
+from .state import Catalog, Privilege, ViewState
 
 
 def view_digests(plan: Plan, render: Callable[[ViewSpec], str]) -> dict[Key, str]:
@@ -24,7 +23,7 @@ def view_digests(plan: Plan, render: Callable[[ViewSpec], str]) -> dict[Key, str
     for view in plan.views:  # dependencies come first
         upstream = ",".join(digests[key] for key in view.dependencies)
         text = f"{render(view)}\n{upstream}"
-        digests[view.key] = hashlib.sha256(text.encode()).hexdigest()[:32]
+        digests[view.key] = hex_digest(text, 32)
     return digests
 
 
@@ -44,7 +43,7 @@ class Drift:
     def target(self) -> str:
         if self.view is None:
             return f'schema "{self.schema}"'
-        return f'view "{self.schema}"."{self.view}"'
+        return f"view {relation_label(self.schema, self.view)}"
 
     @property
     def who(self) -> str:
@@ -76,12 +75,12 @@ class Diff:
     unmarked_schemas: tuple[str, ...] = ()  # plan schemas missing or not yet marked as ours
     #: Why each stale view differs, in words (`sync_views --check` lists them).
     reasons: dict[Key, tuple[str, ...]] = field(default_factory=dict)
-    leftovers: tuple[str, ...] = ()  # build areas an unfinished sync left behind
+    abandoned_areas: tuple[str, ...] = ()  # build areas an unfinished sync left behind
 
     @property
     def nothing_to_do(self) -> bool:
         return not (
-            self.leftovers
+            self.abandoned_areas
             or self.stale
             or self.extra
             or self.unused_schemas
@@ -91,10 +90,10 @@ class Diff:
 
 
 def compare(plan: Plan, digests: dict[Key, str], catalog: Catalog, *, force: bool = False) -> Diff:
-    wanted = {view.key: view for view in plan.views}
+    planned = {view.key: view for view in plan.views}
     reasons = {}
     drift: list[Drift] = []
-    for key, view in wanted.items():
+    for key, view in planned.items():
         state = catalog.views.get(key)
         found = _differences(view, digests[key], state)
         if found or force:
@@ -106,7 +105,7 @@ def compare(plan: Plan, digests: dict[Key, str], catalog: Catalog, *, force: boo
             declared = {("SELECT", role) for role in plan.roles}
         drift += _drift(view.schema, view.name, declared, state.privileges)
     stale = set(reasons)
-    extra = {key for key in catalog.views if key not in wanted}
+    extra = {key for key in catalog.views if key not in planned}
     for schema in plan.schemas:
         usage: set[Privilege] = {("USAGE", role) for role in plan.roles}
         drift += _drift(schema, None, usage, catalog.privileges.get(schema, frozenset()))
@@ -117,7 +116,7 @@ def compare(plan: Plan, digests: dict[Key, str], catalog: Catalog, *, force: boo
         drift=tuple(drift),
         unmarked_schemas=tuple(s for s in plan.schemas if not catalog.schemas.get(s)),
         reasons=reasons,
-        leftovers=catalog.leftovers,
+        abandoned_areas=catalog.abandoned_areas,
     )
 
 

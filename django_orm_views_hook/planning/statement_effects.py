@@ -25,7 +25,7 @@ from . import grammar, statement_locks
 from .statement_locks import RELATIONS as _RELATIONS
 from .statement_locks import ROUTINES as _ROUTINES
 from .statement_locks import TYPES as _TYPES
-from .statement_locks import Target as Target
+from .statement_locks import Target
 
 #: Statements that break no view (their node types).
 _SAFE_STATEMENTS = statement_locks.LOCK_NOTHING | {

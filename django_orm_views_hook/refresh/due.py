@@ -20,16 +20,15 @@ from django.db import DatabaseError, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from .. import signals
-from ..database import batch, locking, refresh_state
+from ..database import batch, catalog, dialect, locking, refresh_state
+from ..definitions.naming import label, relation_label
 from ..definitions.registry import Registry, default_registry
-from ..definitions.views import label
 from ..exceptions import OrmViewsError, RefreshError
 from ..planning.plan import Plan, ViewSpec
-from ..sql import ddl
-from ..sql.ddl import Quoting
-from ..sql.refresh_script import DEPLOY_RUNNING, Method, Outcome, RefreshScript, script_for
-from ..sync import executor
-from ..sync.api import databases, plan_for
+from ..sql import ddl, sqlstate
+from ..sql.refresh_script import Method, Outcome, RefreshScript, script_for
+from ..sql.statement import Quoting, as_script
+from ..sync.plans import databases, plan_for
 
 logger = logging.getLogger(__name__)
 
@@ -105,13 +104,13 @@ def _refresh_due_in(
             f'refresh_due() on database "{plan.using}" was called inside a transaction; each '
             "refresh runs in a transaction of its own, so call it outside transaction.atomic()."
         )
-    q = executor.quoting(connection)
+    q = dialect.quoting(connection)
     due = _due(connection, q, scheduled)
     if not due:
         return []
     with connection.cursor() as cursor:
         refresh_state.add_rows(cursor, q, due)
-    digests = executor.digests(plan, q)
+    digests = ddl.digests(plan, q)
     classes = {label(cls): cls for cls in registry.for_database(plan.using)}
     results = []
     for index, view in enumerate(due, start=1):
@@ -167,7 +166,13 @@ def refresh_one(
                     if claimed is None
                     else "another run refreshed it since this one looked"
                 )
-            refresh = script_for(q, plan, view, digests, populated=_populated(cursor, view))
+            populated = catalog.is_populated(cursor, view.key)
+            if populated is None:
+                raise RefreshError(
+                    f"{view.label}: materialised view {relation_label(*view.key)} does not "
+                    "exist; run migrate or sync_views first."
+                )
+            refresh = script_for(q, plan, view, digests, populated=populated)
             with batch.standard_strings(cursor, connection):
                 rows = _run(cursor, connection, q, refresh)
             duration = time.monotonic() - started
@@ -185,41 +190,26 @@ def refresh_one(
     return RefreshResult(plan.using, view, Outcome.REFRESHED, duration, rows, refresh.method)
 
 
-def _populated(cursor: Any, view: ViewSpec) -> bool:
-    cursor.execute(
-        "SELECT c.relispopulated FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE n.nspname = %s AND c.relname = %s AND c.relkind = 'm'",
-        [view.schema, view.name],
-    )
-    row = cursor.fetchone()
-    if row is None:
-        raise RefreshError(
-            f'{view.label}: materialised view "{view.schema}"."{view.name}" does not exist; '
-            "run migrate or sync_views first."
-        )
-    return bool(row[0])
-
-
 def _run(cursor: Any, connection: BaseDatabaseWrapper, q: Quoting, refresh: RefreshScript) -> Any:
     """Run a refresh script; returns the view's row count."""
     rows = None
     if refresh.setup:
-        cursor.execute(ddl.as_script(refresh.setup))
+        cursor.execute(as_script(refresh.setup))
     if refresh.populate is not None:
         cursor.execute(refresh.populate.sql)
         rows = cursor.rowcount if cursor.rowcount >= 0 else None
     if refresh.prepare:
-        cursor.execute(ddl.as_script(refresh.prepare))
+        cursor.execute(as_script(refresh.prepare))
     if refresh.guard is not None:
         try:
             cursor.execute(refresh.guard.sql)
         except DatabaseError as exc:
-            if batch.sqlstate(exc) == DEPLOY_RUNNING:
+            if sqlstate.of(exc) == sqlstate.DEPLOY_RUNNING:
                 raise _SkipError("a migrate or sync_views of this database is running") from exc
             raise
     locking.take(cursor, connection, q, refresh.locked, refresh.locked_keys)
     if refresh.swap:
-        cursor.execute(ddl.as_script(refresh.swap))
+        cursor.execute(as_script(refresh.swap))
     if refresh.count is not None:
         cursor.execute(refresh.count.sql)
         rows = cursor.fetchone()[0]
@@ -241,7 +231,7 @@ def _record_failure(
         if connection.connection is not None and not connection.is_usable():
             connection.close()  # the next cursor reconnects
         with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-            cursor.execute(f"SET LOCAL lock_timeout = '{RECORD_TIMEOUT}'")
+            cursor.execute(ddl.set_lock_timeout(q, RECORD_TIMEOUT).sql)
             refresh_state.record_failure(cursor, q, view.key, view.label, error)
     except DatabaseError:
         logger.exception("Could not record the failed refresh of %s", view.label)

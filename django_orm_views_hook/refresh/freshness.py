@@ -11,12 +11,11 @@ from datetime import timedelta
 
 from django.db import connections
 
-from ..database import refresh_state
+from ..database import dialect, refresh_state
 from ..database.refresh_state import Recorded
 from ..definitions.registry import Registry
 from ..planning.plan import ViewSpec
-from ..sync import executor
-from ..sync.api import plan_for
+from ..sync.plans import plan_for
 
 #: A view is overdue (and `refresh_views --check` fails) once its rows are older than this
 #: many times its interval: one missed run is no alarm, a scheduler that stopped is.
@@ -75,5 +74,5 @@ def status(using: str, registry: Registry | None = None) -> list[Freshness]:
         return []
     connection = connections[using]
     with connection.cursor() as cursor:
-        recorded = refresh_state.read(cursor, executor.quoting(connection))
+        recorded = refresh_state.read(cursor, dialect.quoting(connection))
     return [Freshness(using, view, recorded.get(view.key)) for view in materialized]

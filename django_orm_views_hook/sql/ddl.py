@@ -1,47 +1,23 @@
 """SQL text for a plan: pure functions, no connection.
 
-Identifiers and literals are quoted through a `Quoting` the executor fills from the
-connection (`ops.quote_name`) and the driver (literal inlining), so tests can pass a fake.
+Identifiers and literals are quoted through a `Quoting` the caller fills from the connection
+(`ops.quote_name`) and the driver (literal inlining; database/dialect.py), so tests can pass a
+fake. What the comments record (ownership, digests) is written by `marks.py`.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import replace
 from itertools import groupby
 
-from ..planning.plan import MAX_IDENTIFIER_BYTES, Plan, ViewSpec
-
-#: Every object this package creates carries this at the start of its comment; the sync
-#: trusts the database's own record, not the current code, to know what it may drop.
-OWNER_MARK = "Managed by django_orm_views_hook."
-#: A view's comment records the digest of the definition it was built from.
-DIGEST_PREFIX = OWNER_MARK + " digest="
-#: The comment of a build area (see `build_schema`). It does not start with OWNER_MARK: a build
-#: area is never a managed schema, only a place the sync empties before it commits.
-BUILD_MARK = "Build area of django_orm_views_hook"
-
+from ..planning import diff
+from ..planning.plan import Key, Plan, ViewSpec
+from . import marks
+from .statement import VIEW_QUERY, Quoting, Statement, as_script
 
 #: View options (reloptions) a ViewSpec may turn on, by attribute name.
 SECURITY_OPTIONS = ("security_barrier", "security_invoker")
-
-
-@dataclass(frozen=True)
-class Quoting:
-    name: Callable[[str], str]
-    literal: Callable[[str], str]
-
-    def qualified(self, schema: str, name: str) -> str:
-        return f"{self.name(schema)}.{self.name(name)}"
-
-
-@dataclass(frozen=True)
-class Statement:
-    """One SQL statement, and the view class it belongs to (for error messages), if any."""
-
-    sql: str
-    owner: str | None = None
 
 
 def kind_keyword(materialized: bool) -> str:
@@ -109,9 +85,7 @@ def create_view(
     create = f"CREATE {how}{keyword} {target}{with_options} AS (\n{view.query}\n)"
     if view.materialized and not view.with_data:
         create += " WITH NO DATA"
-    statements = [
-        Statement(create, view.label),
-    ]
+    statements = [Statement(create, view.label, VIEW_QUERY)]
     if view.materialized and view.pk_field:
         statements.append(
             Statement(
@@ -122,13 +96,10 @@ def create_view(
         )
     statements.extend(Statement(sql, view.label) for sql in view.indexes)
     if digest is not None:
-        text = DIGEST_PREFIX + digest
-        if view.comment:  # analysts read the documentation first; the record goes last
-            text = f"{view.comment}\n\n{text}"
-        comment = q.literal(text)
+        comment = q.literal(marks.view_comment(view.comment, digest))
         statements.append(Statement(f"COMMENT ON {keyword} {target} IS {comment}", view.label))
         # Marked as ours, so that a sync may drop them with the view after the code drops them.
-        mark = q.literal(OWNER_MARK)
+        mark = q.literal(marks.OWNER_MARK)
         statements.extend(
             Statement(f"COMMENT ON INDEX {q.qualified(view.schema, name)} IS {mark}", view.label)
             for name in declared_indexes(view)
@@ -182,7 +153,7 @@ def grant_select(q: Quoting, views: Sequence[ViewSpec], roles: Sequence[str]) ->
 
 
 def create_views(
-    q: Quoting, plan: Plan, views: Sequence[ViewSpec], digests: dict[tuple[str, str], str]
+    q: Quoting, plan: Plan, views: Sequence[ViewSpec], digests: dict[Key, str]
 ) -> list[Statement]:
     """Create `views` (in plan order, dependencies first) with their comments and grants."""
     statements = []
@@ -194,7 +165,7 @@ def create_views(
 
 def mark_schema(q: Quoting, schema: str) -> Statement:
     """Record the schema as managed: the sync may drop it once no view uses it."""
-    return Statement(f"COMMENT ON SCHEMA {q.name(schema)} IS {q.literal(OWNER_MARK)}")
+    return Statement(f"COMMENT ON SCHEMA {q.name(schema)} IS {q.literal(marks.OWNER_MARK)}")
 
 
 def drop_schema(q: Quoting, schema: str) -> Statement:
@@ -207,29 +178,15 @@ def refresh_view(q: Quoting, schema: str, name: str, *, concurrently: bool = Fal
     return Statement(f"REFRESH MATERIALIZED VIEW{how} {q.qualified(schema, name)}")
 
 
-def build_schema(schema: str) -> str:
-    """The build area of `schema`: where the replacements of its live views are built, with
-    their data and indexes, before being moved in. Index names are unique per schema, so the
-    replacements keep their final names there and nothing is renamed."""
-    name = f"{schema}__orm_build"
-    if len(name.encode()) <= MAX_IDENTIFIER_BYTES:
-        return name
-    return "orm_build_" + hashlib.sha256(schema.encode()).hexdigest()[:24]
-
-
-def beside_key(view: ViewSpec) -> tuple[str, str]:
-    return (build_schema(view.schema), view.name)
+def beside_key(view: ViewSpec) -> Key:
+    return (marks.build_schema(view.schema), view.name)
 
 
 def create_build_schema(q: Quoting, schema: str) -> list[Statement]:
-    area = q.name(build_schema(schema))
-    text = (
-        f"{BUILD_MARK}: replacements of the views of schema {schema} are built here, then moved "
-        "there in the same transaction; the next sync drops a leftover."
-    )
+    area = q.name(marks.build_schema(schema))
     return [
         Statement(f"CREATE SCHEMA {area}"),
-        Statement(f"COMMENT ON SCHEMA {area} IS {q.literal(text)}"),
+        Statement(f"COMMENT ON SCHEMA {area} IS {q.literal(marks.build_area_comment(schema))}"),
     ]
 
 
@@ -241,7 +198,7 @@ def drop_build_schema(q: Quoting, area: str) -> Statement:
 def beside(q: Quoting, view: ViewSpec, area: str | None = None) -> ViewSpec | None:
     """`view` as built in `area` (default: its build area); None when a declared index cannot
     be pointed there."""
-    area = area or build_schema(view.schema)
+    area = area or marks.build_schema(view.schema)
     live = f" ON {q.qualified(view.schema, view.name)} "
     there = f" ON {q.qualified(area, view.name)} "
     if any(live not in sql for sql in view.indexes):
@@ -256,7 +213,7 @@ def move_views(q: Quoting, views: Sequence[ViewSpec], area: str | None = None) -
     return [
         Statement(
             f"ALTER {kind_keyword(view.materialized)} "
-            f"{q.qualified(area or build_schema(view.schema), view.name)} "
+            f"{q.qualified(area or marks.build_schema(view.schema), view.name)} "
             f"SET SCHEMA {q.name(view.schema)}",
             view.label,
         )
@@ -264,17 +221,23 @@ def move_views(q: Quoting, views: Sequence[ViewSpec], area: str | None = None) -
     ]
 
 
-def set_lock_timeout(q: Quoting, timeout: str) -> Statement:
-    return Statement(f"SET LOCAL lock_timeout = {q.literal(timeout)}")
+def milliseconds(seconds: float) -> str:
+    """A duration in seconds as PostgreSQL reads a lock_timeout: "100ms" (1ms at least)."""
+    return f"{max(1, round(seconds * 1000))}ms"
 
 
-def restore_lock_timeout(q: Quoting, timeout: str | None) -> Statement:
-    """Back to the sync's own lock_timeout (ORM_VIEWS_LOCK_TIMEOUT, else the session's)."""
+def set_lock_timeout(q: Quoting, timeout: str | None, *, local: bool = True) -> Statement:
+    """The one way the package sets lock_timeout: for the transaction (`local`) or the
+    session; `timeout` is a duration PostgreSQL reads ("100ms", as `milliseconds` writes it,
+    or a value it reported), None its default."""
+    scope = "LOCAL " if local else ""
     if timeout is None:
-        return Statement("SET LOCAL lock_timeout TO DEFAULT")
-    return set_lock_timeout(q, timeout)
+        return Statement(f"SET {scope}lock_timeout TO DEFAULT")
+    return Statement(f"SET {scope}lock_timeout = {q.literal(timeout)}")
 
 
-def as_script(statements: Iterable[Statement]) -> str:
-    """The statements as one script, each ending with a semicolon."""
-    return "".join(f"{statement.sql};\n" for statement in statements)
+def digests(plan: Plan, q: Quoting) -> dict[Key, str]:
+    """{view key: digest} of the plan's views: of the SQL that builds each (and its upstream)."""
+    return diff.view_digests(
+        plan, lambda view: as_script([*create_view(q, view), *comment_columns(q, view)])
+    )

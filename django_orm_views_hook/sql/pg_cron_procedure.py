@@ -9,23 +9,35 @@ The call fails at the end, naming the failed views, so that cron.job_run_details
 
 from __future__ import annotations
 
-from ..database import refresh_state
-from ..planning.plan import STATE_SCHEMA
-from .ddl import Quoting, Statement
-from .refresh_script import DEPLOY_RUNNING
+from .. import conf
+from ..planning.identifiers import STATE_SCHEMA
+from . import ddl, sqlstate
+from .marks import JOB_NAME, PROCEDURE, SCHEDULE_TABLE, STATE_MARK
+from .state_schema import qualified
+from .statement import Quoting, Statement
 
-SCHEDULE_TABLE = "refresh_schedule"
-PROCEDURE = "refresh_due"
 #: The schedule table as to_regclass() reads it.
 SCHEDULE_REGCLASS = f"{STATE_SCHEMA}.{SCHEDULE_TABLE}"
+#: The job looks for due views once a minute, as `refresh_views --due` from cron would.
+SCHEDULE = "* * * * *"
 
 
 def schedule_table(q: Quoting) -> str:
-    return refresh_state.qualified(q, SCHEDULE_TABLE)
+    return qualified(q, SCHEDULE_TABLE)
 
 
 def procedure(q: Quoting) -> str:
-    return refresh_state.qualified(q, PROCEDURE)
+    return qualified(q, PROCEDURE)
+
+
+def command(q: Quoting) -> str:
+    """What the job runs; the lock settings are read at each sync."""
+    attempt = ddl.milliseconds(conf.lock_attempt_timeout())
+    budget = f"{conf.lock_budget():g}s"
+    return (
+        f"CALL {procedure(q)}(lock_attempt => {q.literal(attempt)}, "
+        f"lock_budget => {q.literal(budget)})"
+    )
 
 
 _SCHEDULE_COLUMNS = """
@@ -139,25 +151,24 @@ END
 
 def body(q: Quoting) -> str:
     return _BODY.format(
-        schedule=refresh_state.qualified(q, SCHEDULE_TABLE),
-        state=refresh_state.qualified(q),
-        running=DEPLOY_RUNNING,
+        schedule=schedule_table(q),
+        state=qualified(q),
+        running=sqlstate.DEPLOY_RUNNING,
     )
 
 
-def create_statements(q: Quoting, job_name: str) -> list[Statement]:
-    """The schedule table and the procedure, beside the state table (refresh_state.py)."""
-    table = refresh_state.qualified(q, SCHEDULE_TABLE)
-    procedure = refresh_state.qualified(q, PROCEDURE)
+def create_statements(q: Quoting) -> list[Statement]:
+    """The schedule table and the procedure, beside the state table (state_schema.py)."""
+    table = schedule_table(q)
     about = (
-        f"{refresh_state.STATE_MARK}: the views the pg_cron job {job_name} refreshes, and the "
+        f"{STATE_MARK}: the views the pg_cron job {JOB_NAME} refreshes, and the "
         "statements it runs for each; kept by the sync."
     )
     return [
         Statement(f"CREATE TABLE IF NOT EXISTS {table} ({_SCHEDULE_COLUMNS})"),
         Statement(f"COMMENT ON TABLE {table} IS {q.literal(about)}"),
         Statement(
-            f"CREATE OR REPLACE PROCEDURE {procedure}(lock_attempt interval DEFAULT '100ms', "
+            f"CREATE OR REPLACE PROCEDURE {procedure(q)}(lock_attempt interval DEFAULT '100ms', "
             f"lock_budget interval DEFAULT '60s') LANGUAGE plpgsql AS "
             f"{q.literal(body(q))}"
         ),

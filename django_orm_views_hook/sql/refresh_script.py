@@ -21,21 +21,15 @@ in), and that the drop destroys nothing this package did not create.
 from __future__ import annotations
 
 import enum
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..database.deploy_lock import KEY as DEPLOY_LOCK_KEY
-from ..planning.plan import MAX_IDENTIFIER_BYTES, Plan, ViewSpec
-from . import ddl
-from .ddl import Quoting, Statement
-
-Key = tuple[str, str]
-
-#: SQLSTATEs the guard raises: a migrate or sync is running (the refresh is skipped, not
-#: failed); the live views differ from the code; the drop would destroy someone else's object.
-DEPLOY_RUNNING, DEFINITION_DIFFERS, FOREIGN_DEPENDENTS = "OVR01", "OVR02", "OVR03"
+from ..definitions.naming import relation_label
+from ..planning.identifiers import fitting, hex_digest
+from ..planning.plan import Key, Plan, ViewSpec
+from . import ddl, marks, sqlstate
+from .statement import Quoting, Statement, as_script
 
 
 class Method(enum.Enum):
@@ -78,7 +72,7 @@ class RefreshScript:
         """The statements as the pg_cron procedure reads them (texts; '' when none)."""
 
         def text(statements: Sequence[Statement | None]) -> str:
-            return ddl.as_script(s for s in statements if s is not None)
+            return as_script(s for s in statements if s is not None)
 
         return {
             "method": self.method.value,
@@ -95,11 +89,8 @@ class RefreshScript:
 def refresh_area(view: ViewSpec) -> str:
     """The schema a view's replacement is built in; it exists only inside the refresh's
     transaction. One per view, so that refreshes of different views never wait for each other."""
-    digest = hashlib.sha256(f"{view.schema}.{view.name}".encode()).hexdigest()
-    name = f"{view.schema}__orm_refresh_{digest[:12]}"
-    if len(name.encode()) <= MAX_IDENTIFIER_BYTES:
-        return name
-    return "orm_refresh_" + digest[:32]
+    digest = hex_digest(f"{view.schema}.{view.name}", 32)
+    return fitting(f"{view.schema}__orm_refresh_{digest[:12]}", "orm_refresh_" + digest)
 
 
 def script_for(
@@ -227,16 +218,16 @@ def guard(q: Quoting, view: ViewSpec, expected: Sequence[tuple[str, str, str]]) 
     """The DO block that checks the swap of `view` (see _GUARD); `expected` are the relations
     the swap drops, with the digests the code built them with."""
     rows = ", ".join(
-        f"({q.literal(schema)}, {q.literal(name)}, {q.literal(ddl.DIGEST_PREFIX + digest)})"
+        f"({q.literal(schema)}, {q.literal(name)}, {q.literal(marks.digest_record(digest))})"
         for schema, name, digest in expected
     )
     body = _GUARD.format(
-        key=int(DEPLOY_LOCK_KEY),
-        running=DEPLOY_RUNNING,
-        differs=DEFINITION_DIFFERS,
-        foreign=FOREIGN_DEPENDENTS,
+        key=int(marks.DEPLOY_LOCK_KEY),
+        running=sqlstate.DEPLOY_RUNNING,
+        differs=sqlstate.DEFINITION_DIFFERS,
+        foreign=sqlstate.FOREIGN_DEPENDENTS,
         expected=rows,
-        mark=q.literal(ddl.OWNER_MARK),
-        view=f'"{view.schema}"."{view.name}"'.replace("'", "''").replace("%", "%%"),
+        mark=q.literal(marks.OWNER_MARK),
+        view=relation_label(*view.key).replace("'", "''").replace("%", "%%"),
     )
     return Statement(f"DO {q.literal(body)}", view.label)

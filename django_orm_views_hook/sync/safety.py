@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from .. import conf
-from ..database.introspection import Contents, ForeignDependent, Session
+from ..definitions.naming import relation_label
 from ..exceptions import GrantError, UnsafeSchemaError, ViewDefinitionError
-from ..planning.plan import Plan
-from ..sql import ddl
+from ..planning.plan import Key, Plan
+from ..planning.state import Contents, ForeignDependent, Session
+from ..sql import ddl, marks
 
 
 def check_schemas(plan: Plan, session: Session) -> None:
@@ -54,9 +55,7 @@ def check_roles(plan: Plan, session: Session) -> None:
         )
 
 
-def check_contents(
-    plan: Plan, contents: Contents, dropping: Collection[tuple[str, str]] = ()
-) -> None:
+def check_contents(plan: Plan, contents: Contents, dropping: Collection[Key] = ()) -> None:
     """Refuse to touch schemas holding what this package did not create, or to drop views
     that objects outside them read.
 
@@ -70,7 +69,9 @@ def check_contents(
         if (r.is_view and not r.marked and (r.schema, r.name) not in defined)
         or (not r.is_view and r.kind not in ("i", "I"))
     ]
-    foreign += [f'{kind} "{schema}"."{name}"' for schema, kind, name in contents.other_objects]
+    foreign += [
+        f"{kind} {relation_label(schema, name)}" for schema, kind, name in contents.other_objects
+    ]
     if foreign:
         raise UnsafeSchemaError(
             f'database "{plan.using}": refusing to drop the managed views: the managed schema '
@@ -80,7 +81,8 @@ def check_contents(
     outside = [(s, n, read) for s, n, read in contents.outside_dependents if read.key in dropping]
     if outside and not conf.allow_cascade():
         readers = ", ".join(
-            f'"{schema}"."{name}" (reads {read.description})' for schema, name, read in outside
+            f"{relation_label(schema, name)} (reads {read.description})"
+            for schema, name, read in outside
         )
         raise UnsafeSchemaError(
             f'database "{plan.using}": refusing to drop the managed views: objects outside the '
@@ -90,9 +92,7 @@ def check_contents(
     check_foreign_dependents(plan, contents, dropping)
 
 
-def check_foreign_dependents(
-    plan: Plan, contents: Contents, dropping: Collection[tuple[str, str]]
-) -> None:
+def check_foreign_dependents(plan: Plan, contents: Contents, dropping: Collection[Key]) -> None:
     """Refuse drops that would destroy anything but views and the indexes we made.
 
     A DROP takes a view's indexes, triggers, rules, statistics and column defaults with it; a
@@ -112,7 +112,7 @@ def check_foreign_dependents(
         labels = {view.key: view.label for view in plan.views}
         found = "; ".join(
             f"{d.description} (goes with "
-            + ", ".join(labels.get(key, '"{}"."{}"'.format(*key)) for key in sorted(d.via & keys))
+            + ", ".join(labels.get(key, relation_label(*key)) for key in sorted(d.via & keys))
             + ")"
             for d in destroyed
         )
@@ -124,20 +124,22 @@ def check_foreign_dependents(
         )
 
 
-def check_leftover(plan: Plan, area: str, comment: str, contents: Contents) -> None:
+def check_abandoned_area(plan: Plan, area: str, comment: str | None, contents: Contents) -> None:
     """Refuse to drop a build area unless it holds only what a sync of ours built there."""
     foreign = [
         r.description
         for r in contents.relations
         if not r.marked or not (r.is_view or r.kind in ("i", "I"))
     ]
-    foreign += [f'{kind} "{schema}"."{name}"' for schema, kind, name in contents.other_objects]
     foreign += [
-        f'"{schema}"."{name}" (reads {read.description})'
+        f"{kind} {relation_label(schema, name)}" for schema, kind, name in contents.other_objects
+    ]
+    foreign += [
+        f"{relation_label(schema, name)} (reads {read.description})"
         for schema, name, read in contents.outside_dependents
     ]
     foreign += [d.description for d in contents.foreign_dependents if not (d.index and d.marked)]
-    if foreign or not comment.startswith(ddl.BUILD_MARK):
+    if foreign or not (comment or "").startswith(marks.BUILD_MARK):
         why = (
             f"holds {', '.join(foreign)}, which a sync did not leave there"
             if foreign

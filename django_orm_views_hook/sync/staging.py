@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from ..planning.plan import ViewSpec
 from ..sql import ddl
-from ..sql.ddl import Quoting
+from ..sql.statement import Quoting
 
 Key = tuple[str, str]
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..database import introspection
+from ..database import dependencies
 from ..planning.plan import Plan, ViewSpec
 
 Key = tuple[str, str]
@@ -32,7 +32,7 @@ def warnings(cursor: Any, plan: Plan, built: Sequence[ViewSpec]) -> list[str]:
     declared = _declared(plan)
     built_keys = {view.key for view in built}
     found = []
-    for edge in introspection.edges(cursor, sorted(plan.schemas)):
+    for edge in dependencies.edges(cursor, sorted(plan.schemas)):
         reader, read = (edge.view_schema, edge.view_name), (edge.read_schema, edge.read_name)
         if reader in built_keys and read in views and read not in declared[reader]:
             found.append(_message(views[reader], views[read]))

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from django.db import connection
 
-from django_orm_views_hook.database.deploy_lock import KEY
+from django_orm_views_hook.sql.marks import DEPLOY_LOCK_KEY as KEY
 from tests.integration.subprocesses import run, scratch_database, start
 
 WAITED = "waiting for it to finish"

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import override_settings
 
 from django_orm_views_hook import sync_views
-from django_orm_views_hook.database.deploy_lock import KEY
+from django_orm_views_hook.sql.marks import DEPLOY_LOCK_KEY as KEY
 from tests.integration.deploying import (
     WAITED,
     Deploys,

@@ -10,8 +10,8 @@ from django.apps import AppConfig
 from django.test.utils import override_settings
 
 from django_orm_views_hook.definitions import registry
+from django_orm_views_hook.definitions.naming import label
 from django_orm_views_hook.definitions.registry import Registry, default_registry, discover
-from django_orm_views_hook.definitions.views import label
 from tests.integration.subprocesses import ROOT
 from tests.testapp import postgres_views as testapp_views
 

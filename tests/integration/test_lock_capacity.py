@@ -13,12 +13,12 @@ from django.db import transaction
 
 from django_orm_views_hook import PostgresMaterialisedViewMixin, PostgresViewFromSQL, sync_views
 from django_orm_views_hook.database import batch as script
-from django_orm_views_hook.database import lock_table
 from django_orm_views_hook.definitions.registry import Registry
 from django_orm_views_hook.exceptions import LockCapacityError, ServerError
-from django_orm_views_hook.sql.ddl import Statement
-from django_orm_views_hook.sync.api import plan_for
-from django_orm_views_hook.sync.executor import drop_managed_views
+from django_orm_views_hook.planning import lock_entries as lock_table
+from django_orm_views_hook.sql.statement import Statement
+from django_orm_views_hook.sync.before_statement import drop_managed_views
+from django_orm_views_hook.sync.plans import plan_for
 from tests.conftest import view_oids
 from tests.pgcluster import Cluster, database_alias
 

@@ -13,8 +13,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
 
-from django_orm_views_hook.database import introspection
-from django_orm_views_hook.planning.statement_effects import Target
+from django_orm_views_hook.database import dependencies as introspection
+from django_orm_views_hook.planning.statement_locks import Target
 from tests.breakapp.definitions import readers
 from tests.conftest import catalog, view_oids, views_in_schema
 from tests.integration.migrating import MIGRATING_APPS, capture, migrate

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from django_orm_views_hook import PostgresViewFromSQL
 from django_orm_views_hook.definitions.registry import default_registry
 from django_orm_views_hook.exceptions import ViewBuildError, ViewDefinitionError
-from django_orm_views_hook.planning.plan import build_plan
 from django_orm_views_hook.sync.executor import sync_plan
+from django_orm_views_hook.sync.plans import build_plan
 from tests.conftest import catalog
 from tests.integration.migrating import execute
 from tests.integration.roles import login_role

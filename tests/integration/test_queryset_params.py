@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from django_orm_views_hook import PostgresViewFromQueryset, sync_views
 from django_orm_views_hook.definitions.registry import Registry
-from django_orm_views_hook.planning.plan import build_plan
+from django_orm_views_hook.sync.plans import build_plan
 from tests import factories
 from tests.conftest import catalog
 from tests.testapp import models

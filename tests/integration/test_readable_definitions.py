@@ -15,11 +15,12 @@ from django_orm_views_hook import (
     ReadableViewFromQueryset,
     ReadableViewFromSQL,
 )
+from django_orm_views_hook.definitions.naming import view_schema
 from django_orm_views_hook.definitions.readable import ReadOnlyManager
-from django_orm_views_hook.definitions.views import is_view_class, view_schema
+from django_orm_views_hook.definitions.views import is_view_class
 from django_orm_views_hook.exceptions import ViewDefinitionError
-from django_orm_views_hook.planning.plan import build_plan
 from django_orm_views_hook.sql import ddl
+from django_orm_views_hook.sync.plans import build_plan
 
 SQL = "SELECT 1 AS id"
 

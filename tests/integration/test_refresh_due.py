@@ -12,7 +12,7 @@ import time
 import pytest
 from django.db import connection
 
-from django_orm_views_hook.database.deploy_lock import KEY
+from django_orm_views_hook.sql.marks import DEPLOY_LOCK_KEY as KEY
 from tests.integration.fresh import LABEL, SCHEDULED, Fresh, fresh_database, refreshed_lines
 from tests.integration.subprocesses import wait_for
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import pytest
 from django.db import connections
 
-from django_orm_views_hook.database.pg_cron import JOB_NAME
+from django_orm_views_hook.sql.marks import JOB_NAME
 from tests.integration.fresh import SCHEDULED, Fresh
 from tests.pgcluster import Cluster, database_alias, debian_bin_dir
 

@@ -10,7 +10,7 @@ from django.test.utils import override_settings
 
 from django_orm_views_hook import refresh_materialized_view, sync_views
 from django_orm_views_hook.exceptions import ViewDefinitionError
-from django_orm_views_hook.sync.api import plan_for
+from django_orm_views_hook.sync.plans import plan_for
 from tests import factories
 from tests.conftest import catalog
 from tests.testapp.postgres_views import (

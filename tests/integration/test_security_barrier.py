@@ -13,7 +13,7 @@ from django.test.utils import override_settings
 
 from django_orm_views_hook import PostgresViewFromQueryset, PostgresViewFromSQL, sync_views
 from django_orm_views_hook.definitions.registry import Registry
-from django_orm_views_hook.sync.executor import SyncStatus
+from django_orm_views_hook.sync.result import SyncStatus
 from tests.conftest import catalog, view_oids
 from tests.integration.roles import login_role
 from tests.testapp.models import Customer

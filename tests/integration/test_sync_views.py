@@ -13,10 +13,10 @@ from django.db.utils import ProgrammingError
 from django.test.utils import CaptureQueriesContext, override_settings
 
 from django_orm_views_hook import PostgresViewFromSQL, sync_views
+from django_orm_views_hook.definitions.naming import view_name
 from django_orm_views_hook.definitions.registry import Registry, default_registry
-from django_orm_views_hook.definitions.views import view_name
 from django_orm_views_hook.exceptions import ViewDefinitionError
-from django_orm_views_hook.sync.executor import SyncStatus
+from django_orm_views_hook.sync.result import SyncStatus
 from tests.conftest import catalog, schema_exists, view_oids, views_in_schema
 from tests.integration.subprocesses import database_url, run
 from tests.testapp import postgres_views as testapp

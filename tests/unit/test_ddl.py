@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from django_orm_views_hook.planning.plan import Plan, ViewSpec, hashed_identifier
+from django_orm_views_hook.planning.identifiers import hashed_identifier
+from django_orm_views_hook.planning.plan import Plan, ViewSpec
 from django_orm_views_hook.sql import ddl
-from django_orm_views_hook.sql.ddl import Quoting, Statement
+from django_orm_views_hook.sql.statement import Quoting, Statement
 
 Q = Quoting(name=lambda value: f"<{value}>", literal=lambda value: f"[{value}]")
 RECORD = "Managed by django_orm_views_hook. digest="

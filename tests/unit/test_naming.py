@@ -12,8 +12,9 @@ from django_orm_views_hook import (
     PostgresViewFromQueryset,
     PostgresViewFromSQL,
 )
-from django_orm_views_hook.definitions.views import is_view_class, label, view_name, view_schema
-from django_orm_views_hook.planning.plan import build_plan
+from django_orm_views_hook.definitions.naming import label, view_name, view_schema
+from django_orm_views_hook.definitions.views import is_view_class
+from django_orm_views_hook.planning.order import build_plan
 from tests.testapp import postgres_views as testapp_views
 
 

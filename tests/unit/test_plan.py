@@ -7,7 +7,7 @@ from django.db.models import F
 
 from django_orm_views_hook import PostgresViewFromQueryset, PostgresViewFromSQL
 from django_orm_views_hook.exceptions import DependencyError, ViewDefinitionError
-from django_orm_views_hook.planning.plan import build_plan
+from django_orm_views_hook.planning.order import build_plan
 from tests.testapp import models
 
 

@@ -9,8 +9,9 @@ import pytest
 
 from django_orm_views_hook import PostgresMaterialisedViewMixin, PostgresViewFromSQL
 from django_orm_views_hook.exceptions import RefreshScheduleError
-from django_orm_views_hook.planning.plan import MAX_IDENTIFIER_BYTES, Plan, ViewSpec, build_spec
-from django_orm_views_hook.sql.ddl import Quoting, Statement
+from django_orm_views_hook.planning.build import build_spec
+from django_orm_views_hook.planning.identifiers import MAX_IDENTIFIER_BYTES
+from django_orm_views_hook.planning.plan import Plan, ViewSpec
 from django_orm_views_hook.sql.refresh_script import (
     Method,
     in_place,
@@ -18,6 +19,7 @@ from django_orm_views_hook.sql.refresh_script import (
     refresh_area,
     script_for,
 )
+from django_orm_views_hook.sql.statement import Quoting, Statement
 
 Q = Quoting(name=lambda value: f"<{value}>", literal=lambda value: f"[{value}]")
 HOUR = timedelta(hours=1)

@@ -8,7 +8,7 @@ from django.db.models import Count
 
 from django_orm_views_hook import PostgresViewFromSQL
 from django_orm_views_hook.exceptions import ViewDefinitionError
-from django_orm_views_hook.planning.plan import build_plan
+from django_orm_views_hook.planning.order import build_plan
 
 
 def plan_of(sql: str):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from django_orm_views_hook.planning.statement_effects import UNKNOWN, Target, of_execution, of_sql
+from django_orm_views_hook.planning.statement_effects import UNKNOWN, of_execution, of_sql
+from django_orm_views_hook.planning.statement_locks import Target
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from django_orm_views_hook import (
     PostgresViewFromSQL,
 )
 from django_orm_views_hook.exceptions import ViewDefinitionError
-from django_orm_views_hook.planning.plan import build_plan
+from django_orm_views_hook.planning.order import build_plan
 from django_orm_views_hook.sql import ddl
 from django_orm_views_hook.sync import safety
 

@@ -11,10 +11,10 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from ... import checks, conf
 from ...database import deferred_constraints, deploy_lock
 from ...exceptions import LockTimeoutError, OrmViewsError
-from ...migrate import receivers
 from ...migrate.autodetector import ReadableViewsAutodetector
+from ...migrate.run import MigrateRun, current_run
 from ...sync import executor
-from ...sync.api import is_postgres, plan_for
+from ...sync.plans import is_postgres, plan_for
 from .. import reporting
 
 
@@ -25,7 +25,7 @@ class Command(migrate.Command):
 
     #: Its "models have changes that are not yet reflected" message leaves readable views out.
     autodetector = ReadableViewsAutodetector
-    _run: receivers.MigrateRun | None = None
+    _run: MigrateRun | None = None
     _progress: reporting.MigrateProgress
 
     def add_arguments(self, parser: Any) -> None:
@@ -60,7 +60,7 @@ class Command(migrate.Command):
         ):
             super().handle(*args, **options)
             return
-        run = receivers.MigrateRun(
+        run = MigrateRun(
             using=using,
             fake=bool(options.get("fake")),
             skip_unbuildable=bool(options.get("skip_unbuildable_views")),
@@ -72,7 +72,7 @@ class Command(migrate.Command):
             lock = deploy_lock.acquire(using, on_wait=self._say_waiting)
         except LockTimeoutError as exc:
             raise CommandError(str(exc)) from exc
-        token = receivers.current_run.set(run)
+        token = current_run.set(run)
         self._run = run
         self._progress = reporting.MigrateProgress()
         try:
@@ -94,13 +94,13 @@ class Command(migrate.Command):
                 self.stderr.write(outcome)
             raise
         finally:
-            receivers.current_run.reset(token)
+            current_run.reset(token)
             self._run = None
             lock.release()
         if run.result is not None:
             reporting.report(self, [reporting.after_migrate(run.result, run.dropped)])
 
-    def _with_outcome(self, message: str, run: receivers.MigrateRun, exc: Exception) -> str:
+    def _with_outcome(self, message: str, run: MigrateRun, exc: Exception) -> str:
         renamed = reporting.renamed_hint(exc, run.plan, run.renamed_by)
         hint = reporting.skip_hint(exc, self._progress)
         outcome = self._progress.outcome(run.non_atomic, exc)
@@ -109,7 +109,7 @@ class Command(migrate.Command):
     def _say_waiting(self, using: str) -> None:
         self.stdout.write(deploy_lock.waiting_message(using))
 
-    def _recover_non_atomic(self, run: receivers.MigrateRun) -> None:
+    def _recover_non_atomic(self, run: MigrateRun) -> None:
         """After a failed non-atomic run, put back what views the schema allows."""
         if not run.non_atomic:
             return

@@ -16,14 +16,15 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
 from ...database import pg_cron
+from ...definitions.naming import label, view_name
 from ...definitions.registry import default_registry
-from ...definitions.views import label, view_name
 from ...exceptions import OrmViewsError
 from ...planning.plan import ViewSpec
 from ...refresh import freshness
 from ...refresh.due import RefreshResult, refresh_due
+from ...refresh.on_demand import check_refreshable, refresh_materialized_view
 from ...sql.refresh_script import Outcome
-from ...sync.api import check_refreshable, databases, plan_for, refresh_materialized_view
+from ...sync.plans import databases, plan_for
 
 
 class Command(BaseCommand):

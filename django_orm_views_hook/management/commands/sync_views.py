@@ -12,8 +12,9 @@ from django.db import connections
 from ... import checks
 from ...database import deploy_lock
 from ...exceptions import OrmViewsError
-from ...sync.api import databases, differences, sync_views
-from ...sync.executor import SyncResult, SyncStatus
+from ...sync.api import differences, sync_views
+from ...sync.plans import databases
+from ...sync.result import SyncResult, SyncStatus
 from .. import reporting
 
 

@@ -7,9 +7,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 
-from ...database import introspection
+from ...database import dependencies
 from ...exceptions import OrmViewsError
-from ...sync.api import plan_for
+from ...sync.plans import plan_for
 from .. import graph
 
 
@@ -38,7 +38,7 @@ class Command(BaseCommand):
         }
         try:
             with connections[using].cursor() as cursor:
-                read = introspection.edges(cursor, plan.schemas)
+                read = dependencies.edges(cursor, plan.schemas)
         except DatabaseError as exc:
             self.stderr.write(
                 self.style.WARNING(f"Database unreachable ({exc}); showing the code's graph only.")

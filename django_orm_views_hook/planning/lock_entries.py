@@ -1,4 +1,4 @@
-"""The server's lock table: whether a sync's locks fit in it, checked before any DDL runs.
+"""The server's lock table: whether a sync's locks fit in it, decided before any DDL runs.
 
 Every relation and catalog object a transaction locks strongly takes one entry of a table that
 the whole server shares, sized `max_locks_per_transaction` × (server processes + prepared
@@ -14,11 +14,10 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from ..exceptions import LockCapacityError
-from ..planning.plan import Plan, ViewSpec
-from .introspection import Contents
+from .plan import Key, Plan, ViewSpec
+from .state import Contents
 
 DROP_ENTRIES = 4
 CREATE_ENTRIES = 1
@@ -29,83 +28,6 @@ TOAST_ENTRIES = 2
 #: The system catalogs (and their indexes) the sync's queries read, once the backend's 16
 #: fast-path slots are full; its advisory lock, its transaction id.
 OVERHEAD_ENTRIES = 40
-
-# The lock table's size as PostgreSQL computes it (MaxBackends, PostgreSQL 12+), and the
-# entries other sessions and this one hold in it now (fast-path locks are kept elsewhere).
-CAPACITY_SQL = """
-SELECT current_setting('max_locks_per_transaction')::int,
-       current_setting('max_connections')::int + current_setting('autovacuum_max_workers')::int
-       + 1 + current_setting('max_worker_processes')::int
-       + current_setting('max_wal_senders')::int,
-       current_setting('max_prepared_transactions')::int,
-       (SELECT count(*) FROM (
-            SELECT DISTINCT locktype, database, relation, page, tuple, virtualxid,
-                   transactionid, classid, objid, objsubid, pid
-            FROM pg_locks WHERE NOT fastpath) AS held)
-"""
-
-
-def entries(
-    dropped: Iterable[tuple[bool, int]], built: Sequence[ViewSpec], tables_read: int = 0
-) -> int:
-    """Lock table entries for dropping `dropped` ((materialised, indexes) pairs), creating
-    `built` and reading `tables_read` relations elsewhere."""
-    total = OVERHEAD_ENTRIES + tables_read
-    for materialized, indexes in dropped:
-        total += DROP_ENTRIES + (indexes + TOAST_ENTRIES if materialized else 0)
-    for view in built:
-        if view.materialized:
-            indexes = len(view.indexes) + (1 if view.pk_field else 0)
-            total += CREATE_ENTRIES + indexes + TOAST_ENTRIES
-        else:
-            total += CREATE_ENTRIES
-    return total
-
-
-def check(
-    cursor: Any,
-    plan: Plan,
-    contents: Contents,
-    dropping: Collection[tuple[str, str]],
-    built: Sequence[ViewSpec],
-    replaceable: Collection[tuple[str, str]] = (),
-) -> set[tuple[str, str]]:
-    """The views of `replaceable` to replace in place, so that the sync fits in the lock table.
-
-    Dropping `dropping` and creating `built` (beside what the migrate in the same transaction
-    holds already) comes first; when it does not fit, replacing the `replaceable` views in
-    place (CREATE OR REPLACE VIEW, 1 entry each instead of 5) instead; when that does not fit
-    either, LockCapacityError, before any DDL.
-    """
-    cursor.execute(CAPACITY_SQL)
-    capacity = Capacity(*cursor.fetchone())
-    full = _needed(contents, dropping, built)
-    if capacity.fits(full):
-        return set()
-    in_place = set(replaceable)
-    rest = [view for view in built if view.key not in in_place]
-    if in_place and capacity.fits(
-        _needed(contents, set(dropping) - in_place, rest) + REPLACE_ENTRIES * len(in_place)
-    ):
-        return in_place
-    dropped = sum(view.key in dropping for view in contents.views_in_drop_order)
-    raise LockCapacityError(
-        capacity.explain(
-            plan.using, full, f"dropping {dropped:,} views and creating {len(built):,}"
-        )
-    )
-
-
-def _needed(
-    contents: Contents, dropping: Collection[tuple[str, str]], built: Sequence[ViewSpec]
-) -> int:
-    dropped = [view for view in contents.views_in_drop_order if view.key in dropping]
-    indexes = [d.via for d in contents.foreign_dependents if d.index]
-    return entries(
-        [(view.kind == "m", sum(view.key in via for via in indexes)) for view in dropped],
-        built,
-        contents.read_elsewhere,
-    )
 
 
 @dataclass(frozen=True)
@@ -135,3 +57,63 @@ class Capacity:
             "server start only; on a managed service, set it in the server's parameters). "
             "Standbys need at least the primary's value."
         )
+
+
+def entries(
+    dropped: Iterable[tuple[bool, int]], built: Sequence[ViewSpec], tables_read: int = 0
+) -> int:
+    """Lock table entries for dropping `dropped` ((materialised, indexes) pairs), creating
+    `built` and reading `tables_read` relations elsewhere."""
+    total = OVERHEAD_ENTRIES + tables_read
+    for materialized, indexes in dropped:
+        total += DROP_ENTRIES + (indexes + TOAST_ENTRIES if materialized else 0)
+    for view in built:
+        if view.materialized:
+            indexes = len(view.indexes) + (1 if view.pk_field else 0)
+            total += CREATE_ENTRIES + indexes + TOAST_ENTRIES
+        else:
+            total += CREATE_ENTRIES
+    return total
+
+
+def in_place_to_fit(
+    capacity: Capacity,
+    plan: Plan,
+    contents: Contents,
+    dropping: Collection[Key],
+    built: Sequence[ViewSpec],
+    replaceable: Collection[Key] = (),
+) -> set[Key]:
+    """The views of `replaceable` to replace in place, so that the sync fits in the lock table
+    (`capacity`, read by database/locks.py): none when dropping and creating fit.
+
+    Dropping `dropping` and creating `built` (beside what the migrate in the same transaction
+    holds already) comes first; when it does not fit, replacing the `replaceable` views in
+    place (CREATE OR REPLACE VIEW, 1 entry each instead of 5) instead; when that does not fit
+    either, LockCapacityError, before any DDL.
+    """
+    full = _needed(contents, dropping, built)
+    if capacity.fits(full):
+        return set()
+    in_place = set(replaceable)
+    rest = [view for view in built if view.key not in in_place]
+    if in_place and capacity.fits(
+        _needed(contents, set(dropping) - in_place, rest) + REPLACE_ENTRIES * len(in_place)
+    ):
+        return in_place
+    dropped = sum(view.key in dropping for view in contents.views_in_drop_order)
+    raise LockCapacityError(
+        capacity.explain(
+            plan.using, full, f"dropping {dropped:,} views and creating {len(built):,}"
+        )
+    )
+
+
+def _needed(contents: Contents, dropping: Collection[Key], built: Sequence[ViewSpec]) -> int:
+    dropped = [view for view in contents.views_in_drop_order if view.key in dropping]
+    indexes = [d.via for d in contents.foreign_dependents if d.index]
+    return entries(
+        [(view.kind == "m", sum(view.key in via for via in indexes)) for view in dropped],
+        built,
+        contents.read_elsewhere,
+    )

@@ -1,0 +1,49 @@
+"""How the package names things: a view from its class, a class and a relation in messages.
+
+A view's name and schema are read from its class at call time (so `override_settings` of
+ORM_VIEWS_SCHEMA works); every message names a view class by `label` and a relation by
+`relation_label`, so that the same thing reads the same everywhere.
+"""
+
+from __future__ import annotations
+
+from django.db import DEFAULT_DB_ALIAS
+
+from .. import conf
+
+
+def _declared_str(cls: type, attribute: str) -> str | None:
+    # A readable view is a model: a field called `name` or `schema` is not a setting.
+    value = getattr(cls, attribute, None)
+    return value if isinstance(value, str) else None
+
+
+def derived_name(cls: type) -> str:
+    """The name the original package derives: optional `prefix_` + lower-cased class name."""
+    prefix = _declared_str(cls, "prefix")
+    base = cls.__name__.lower()
+    return f"{prefix}_{base}" if prefix else base
+
+
+def view_name(cls: type) -> str:
+    """The view's name in the database (explicit `name`, or derived)."""
+    return _declared_str(cls, "name") or derived_name(cls)
+
+
+def view_schema(cls: type) -> str:
+    """The view's schema: its own `schema`, else `ORM_VIEWS_SCHEMA` read now."""
+    return _declared_str(cls, "schema") or conf.schema()
+
+
+def view_database(cls: type) -> str:
+    return _declared_str(cls, "database") or DEFAULT_DB_ALIAS
+
+
+def label(cls: type) -> str:
+    """`module.ClassName`, the way every message names a view class."""
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def relation_label(schema: str, name: str) -> str:
+    """`"schema"."name"`, the way every message names a relation (identifiers never hold `"`)."""
+    return f'"{schema}"."{name}"'
