@@ -59,6 +59,22 @@ def _say_waiting(using: str) -> None:
     logger.info("%s", waiting_message(using))
 
 
+#: Who is told when a run must wait for the lock: the log, unless a command says it itself.
+_on_wait: contextvars.ContextVar[Callable[[str], None]] = contextvars.ContextVar(
+    "django_orm_views_hook_deploy_lock_on_wait", default=_say_waiting
+)
+
+
+@contextmanager
+def waits_told_by(on_wait: Callable[[str], None]) -> Iterator[None]:
+    """Within the block, a run that waits for the deploy lock calls `on_wait(using)`."""
+    token = _on_wait.set(on_wait)
+    try:
+        yield
+    finally:
+        _on_wait.reset(token)
+
+
 class DeployLock:
     """A held deploy lock; `release()` ends the transaction that holds it."""
 
@@ -76,8 +92,9 @@ class DeployLock:
             self._connection.close()
 
 
-def acquire(using: str, on_wait: Callable[[str], None] = _say_waiting) -> DeployLock:
-    """Take the deploy lock of database `using`, calling `on_wait(using)` if it must wait.
+def acquire(using: str, on_wait: Callable[[str], None] | None = None) -> DeployLock:
+    """Take the deploy lock of database `using`, calling `on_wait(using)` if it must wait
+    (by default, whoever `waits_told_by` names: the log, unless a command says it itself).
 
     Inside a transaction of the caller's, the lock is taken in that transaction (a second
     connection would wait for it); inside a run that holds it, nothing is taken. Raises
@@ -85,6 +102,7 @@ def acquire(using: str, on_wait: Callable[[str], None] = _say_waiting) -> Deploy
     """
     if is_held(using):
         return DeployLock(using, None)
+    on_wait = on_wait or _on_wait.get()
     main = connections[using]
     if main.in_atomic_block:
         with main.cursor() as cursor:
@@ -176,7 +194,7 @@ def serialise_state_creation(cursor: Any) -> None:
 
 
 @contextmanager
-def hold(using: str, on_wait: Callable[[str], None] = _say_waiting) -> Iterator[None]:
+def hold(using: str, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
     """The deploy lock of database `using`, for the duration of the block."""
     lock = acquire(using, on_wait)
     try:

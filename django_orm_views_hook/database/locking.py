@@ -32,6 +32,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 from .. import conf
 from ..exceptions import LockTimeoutError, StuckLockError
+from ..planning.plan import Key
 from ..sql import ddl, sqlstate
 from ..sql.statement import Quoting, Statement, as_script
 from . import batch, deploy_lock, locks
@@ -52,7 +53,7 @@ def take(
     connection: BaseDatabaseWrapper,
     q: Quoting,
     statements: Sequence[Statement],
-    relations: Sequence[tuple[str, str]],
+    relations: Sequence[Key],
     then: Callable[[], T] | None = None,
 ) -> T | None:
     """Run `statements`, then `then()`, in retried short attempts, and return what it returns.
@@ -185,7 +186,7 @@ _STUCK = (
 
 def _spent(
     held: Sequence[locks.Holder],
-    relations: Sequence[tuple[str, str]],
+    relations: Sequence[Key],
     attempts: int,
     attempt: float,
     budget: float,

@@ -20,7 +20,7 @@ from django.db import models
 from django.db.models.base import ModelBase
 
 from ..exceptions import ReadOnlyViewError, ViewDefinitionError
-from .naming import label, view_name, view_schema
+from .naming import label, relation_label, view_name, view_schema
 from .views import PostgresViewFromQueryset, PostgresViewFromSQL
 
 #: on_delete handlers that only read. The others make Django's deletion collector DELETE or
@@ -189,7 +189,8 @@ class ReadableViewBase(ModelBase):
             # The class exists, with the `name`, `prefix` and `schema` it declares or inherits,
             # and Options has not read Meta yet: db_table set here is in `original_attrs`, so
             # migration states see it, and index names derive from it.
-            value.meta.db_table = f'"{view_schema(cls)}"."{view_name(cls)}"'
+            # Quoted as messages show it, which Django's quote_name leaves as it is.
+            value.meta.db_table = relation_label(view_schema(cls), view_name(cls))
         super().add_to_class(name, value)
         if name == "_meta" and not value.abstract:
             _refuse_name_clash(cls)

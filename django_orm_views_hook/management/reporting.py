@@ -9,8 +9,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from ..definitions.naming import relation_label
 from ..exceptions import OrmViewsError, Rejection, ViewBuildError
-from ..planning.plan import Plan
+from ..planning.plan import Key, Plan
 from ..sql import sqlstate
 from ..sql.statement import VIEW_QUERY
 from ..sync.result import REBUILT_WITHOUT, SyncResult, SyncStatus
@@ -35,11 +36,11 @@ def report(command: BaseCommand, results: Iterable[SyncResult]) -> None:
         for schema, name in result.dropped:
             if (schema, name) not in left_out:
                 command.stdout.write(
-                    f'  dropped "{schema}"."{name}": the code no longer defines it'
+                    f"  dropped {relation_label(schema, name)}: the code no longer defines it"
                 )
         _report_left_out(command, result)
         if result.not_created:
-            names = ", ".join(f'"{v.schema}"."{v.name}" ({v.label})' for v in result.not_created)
+            names = ", ".join(f"{relation_label(*v.key)} ({v.label})" for v in result.not_created)
             command.stdout.write(
                 f"  not built yet, as what they read is created by migrations not applied "
                 f"yet (the migrate that applies them builds them): {names}"
@@ -58,7 +59,7 @@ def report(command: BaseCommand, results: Iterable[SyncResult]) -> None:
         if verbosity >= 2:
             for view in result.built:
                 kind = "materialized view" if view.materialized else "view"
-                command.stdout.write(f'  {kind} "{view.schema}"."{view.name}"  ({view.label})')
+                command.stdout.write(f"  {kind} {relation_label(*view.key)}  ({view.label})")
 
 
 def warn(command: BaseCommand, result: SyncResult) -> None:
@@ -76,9 +77,11 @@ def differences(result: SyncResult) -> list[str]:
     lines = []
     for view in result.views:
         for reason in changes.reasons.get(view.key, ()):
-            lines.append(f'"{view.schema}"."{view.name}" ({view.label}): {reason}')
+            lines.append(f"{relation_label(*view.key)} ({view.label}): {reason}")
     for schema, name in sorted(changes.extra):
-        lines.append(f'"{schema}"."{name}": no longer defined by the code (would be dropped)')
+        lines.append(
+            f"{relation_label(schema, name)}: no longer defined by the code (would be dropped)"
+        )
     for schema in changes.unmarked_schemas:
         lines.append(f'schema "{schema}": missing or not yet marked as managed')
     for schema in changes.unused_schemas:
@@ -96,7 +99,7 @@ def _report_left_out(command: BaseCommand, result: SyncResult) -> None:
         return
     rejected = {rejection.label: rejection for rejection in result.rejections}
     for view in result.left_out:
-        name = f'"{view.schema}"."{view.name}" ({view.label})'
+        name = f"{relation_label(*view.key)} ({view.label})"
         rejection = rejected.get(view.label)
         why = (
             "the database rejected it: " + rejection.db_message.replace("\n", "\n    ")
@@ -112,7 +115,7 @@ def _report_left_out(command: BaseCommand, result: SyncResult) -> None:
     )
 
 
-def after_migrate(result: SyncResult, dropped_before: Collection[tuple[str, str]]) -> SyncResult:
+def after_migrate(result: SyncResult, dropped_before: Collection[Key]) -> SyncResult:
     """The rebuild's result, also naming the views dropped during the migrations that are gone."""
     planned = {view.key for view in result.views}
     gone = {key for key in dropped_before if key not in planned}
@@ -183,7 +186,7 @@ def _non_atomic_outcome(
 def renamed_hint(
     exc: BaseException,
     plan: Plan | None,
-    renamed_by: Mapping[tuple[str, str], tuple[str, str | None]],
+    renamed_by: Mapping[Key, tuple[str, str | None]],
 ) -> str:
     """Why a view failed to rebuild, when it was dropped before a rename of what it reads."""
     if not isinstance(exc, ViewBuildError) or plan is None or not renamed_by:

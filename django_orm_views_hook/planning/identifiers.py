@@ -50,6 +50,12 @@ def check_schema(owner: str, schema: object) -> str:
     return schema
 
 
+def pk_index_name(view: str, pk_field: str) -> str:
+    """The name of a materialised view's pk_field index, before the plan makes it fit (and
+    unique): stored in users' databases, so it never changes."""
+    return f"{view}_{pk_field}_uniq"
+
+
 def fits(name: str) -> bool:
     """Whether PostgreSQL keeps `name` whole."""
     return len(name.encode()) <= MAX_IDENTIFIER_BYTES

@@ -18,7 +18,7 @@ from ..definitions.naming import label, relation_label, view_database
 from ..definitions.views import PostgresView
 from ..exceptions import DependencyError, ViewDefinitionError
 from .build import build_spec
-from .identifiers import check_identifier, fits, hashed_identifier
+from .identifiers import check_identifier, fits, hashed_identifier, pk_index_name
 from .plan import IndexSql, InlineParams, Key, Plan, ViewSpec
 
 
@@ -161,7 +161,7 @@ def _with_unique_index_names(specs: dict[type, ViewSpec]) -> dict[type, ViewSpec
     named = {}
     for cls, spec in specs.items():
         if spec.materialized and spec.pk_field:
-            name = f"{spec.name}_{spec.pk_field}_uniq"
+            name = pk_index_name(spec.name, spec.pk_field)
             if not fits(name) or (spec.schema, name) in taken:
                 name = hashed_identifier(name)
             if (spec.schema, name) in taken:

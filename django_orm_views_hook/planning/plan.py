@@ -31,7 +31,7 @@ class ViewSpec:
     with_data: bool = True
     pk_field: str | None = None
     hidden: bool = False
-    dependencies: tuple[tuple[str, str], ...] = ()
+    dependencies: tuple[Key, ...] = ()
     #: Columns the view must have after creation (a readable view's model fields); the sync
     #: fails, naming the class, when one is missing.
     required_columns: tuple[str, ...] = ()
@@ -58,7 +58,7 @@ class ViewSpec:
     refresh_every: timedelta | None = None
 
     @property
-    def key(self) -> tuple[str, str]:
+    def key(self) -> Key:
         return (self.schema, self.name)
 
 

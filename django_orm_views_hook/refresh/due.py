@@ -12,23 +12,22 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from django.db import DatabaseError, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-from .. import signals
 from ..database import batch, catalog, dialect, locking, refresh_state
 from ..definitions.naming import label, relation_label
 from ..definitions.registry import Registry, default_registry
 from ..exceptions import OrmViewsError, RefreshError
-from ..planning.plan import Plan, ViewSpec
+from ..planning.plan import Key, Plan, ViewSpec
 from ..sql import ddl, sqlstate
-from ..sql.refresh_script import Method, Outcome, RefreshScript, script_for
+from ..sql.refresh_script import RefreshScript, script_for
 from ..sql.statement import Quoting, as_script
 from ..sync.plans import databases, plan_for
+from .result import Outcome, RefreshResult, announce
 
 logger = logging.getLogger(__name__)
 
@@ -36,20 +35,7 @@ logger = logging.getLogger(__name__)
 #: releases its view within a second instead of when its statement ends.
 CLIENT_CHECK = "1s"
 #: How long recording a failure may wait for the view's state row.
-RECORD_TIMEOUT = "5s"
-
-
-@dataclass(frozen=True)
-class RefreshResult:
-    """What became of one view: its outcome, how long it took, its rows, and why if not done."""
-
-    using: str
-    view: ViewSpec
-    outcome: Outcome
-    duration: float
-    rows: int | None = None
-    method: Method | None = None
-    reason: str = ""  # skipped: why; failed: the error
+RECORD_TIMEOUT = 5.0
 
 
 OnStart = Callable[[ViewSpec, int, int], None]
@@ -146,7 +132,7 @@ def refresh_one(
     view: ViewSpec,
     connection: BaseDatabaseWrapper,
     q: Quoting,
-    digests: Mapping[tuple[str, str], str],
+    digests: Mapping[Key, str],
     *,
     every: timedelta | None,
 ) -> RefreshResult:
@@ -231,7 +217,7 @@ def _record_failure(
         if connection.connection is not None and not connection.is_usable():
             connection.close()  # the next cursor reconnects
         with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-            cursor.execute(ddl.set_lock_timeout(q, RECORD_TIMEOUT).sql)
+            cursor.execute(ddl.set_lock_timeout(q, ddl.milliseconds(RECORD_TIMEOUT)).sql)
             refresh_state.record_failure(cursor, q, view.key, view.label, error)
     except DatabaseError:
         logger.exception("Could not record the failed refresh of %s", view.label)
@@ -240,15 +226,15 @@ def _record_failure(
 def _announce(cls: type | None, result: RefreshResult) -> None:
     if result.outcome is Outcome.SKIPPED or cls is None:
         return
-    signals.view_refreshed.send(
-        sender=cls,
-        using=result.using,
-        view=cls,
-        outcome=result.outcome,
-        duration=result.duration,
+    error = result.reason if result.outcome is Outcome.FAILED else None
+    announce(
+        cls,
+        result.using,
+        result.outcome,
+        result.duration,
+        result.method,
         rows=result.rows,
-        method=result.method.value if result.method else None,
-        error=result.reason if result.outcome is Outcome.FAILED else None,
+        error=error,
     )
 
 

@@ -11,13 +11,13 @@ import time
 
 from django.db import DatabaseError, connections, transaction
 
-from .. import signals
 from ..database import dialect, locking, refresh_state
 from ..definitions.naming import label, view_database, view_name, view_schema
 from ..definitions.views import PostgresView
 from ..exceptions import ViewDefinitionError
 from ..sql import ddl
-from ..sql.refresh_script import Method, Outcome
+from ..sql.refresh_script import Method
+from .result import Outcome, announce
 
 logger = logging.getLogger(__name__)
 
@@ -61,22 +61,7 @@ def refresh_materialized_view(
             duration = time.monotonic() - started
             refresh_state.save_success(connection, q, key, label(cls), duration, None, method.value)
     except DatabaseError as exc:
-        _announce(cls, using, Outcome.FAILED, time.monotonic() - started, method, str(exc))
+        announce(cls, using, Outcome.FAILED, time.monotonic() - started, method, error=str(exc))
         raise
     logger.info("Refreshed %s", label(cls))
-    _announce(cls, using, Outcome.REFRESHED, duration, method, None)
-
-
-def _announce(
-    cls: type, using: str, outcome: Outcome, duration: float, method: Method, error: str | None
-) -> None:
-    signals.view_refreshed.send(
-        sender=cls,
-        using=using,
-        view=cls,
-        outcome=outcome,
-        duration=duration,
-        rows=None,
-        method=method.value,
-        error=error,
-    )
+    announce(cls, using, Outcome.REFRESHED, duration, method)

@@ -12,6 +12,7 @@ from dataclasses import replace
 from itertools import groupby
 
 from ..planning import diff
+from ..planning.identifiers import pk_index_name
 from ..planning.plan import Key, Plan, ViewSpec
 from . import marks
 from .statement import VIEW_QUERY, Quoting, Statement, as_script
@@ -57,7 +58,7 @@ def create_schema(q: Quoting, schema: str) -> list[Statement]:
 
 def index_name(view: ViewSpec) -> str:
     """The pk_field index's name, as the plan chose it (cut by bytes, never a view's name)."""
-    return view.unique_index or f"{view.name}_{view.pk_field}_uniq"
+    return view.unique_index or pk_index_name(view.name, str(view.pk_field))
 
 
 def declared_indexes(view: ViewSpec) -> list[str]:

@@ -38,14 +38,6 @@ class Method(enum.Enum):
     IN_PLACE = "in place"
 
 
-class Outcome(enum.Enum):
-    """What became of a view a run meant to refresh."""
-
-    REFRESHED = "refreshed"
-    FAILED = "failed"
-    SKIPPED = "skipped"  # another run is refreshing it, or did since; or a deploy is running
-
-
 @dataclass(frozen=True)
 class RefreshScript:
     """One refresh, in the order it runs, in one transaction.

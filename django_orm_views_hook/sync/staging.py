@@ -13,11 +13,9 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 
-from ..planning.plan import ViewSpec
+from ..planning.plan import Key, ViewSpec
 from ..sql import ddl
 from ..sql.statement import Quoting
-
-Key = tuple[str, str]
 
 
 @dataclass(frozen=True)
@@ -35,10 +33,10 @@ class Stages:
         """The same, leaving out late views (those the database rejected, and their readers)."""
         return replace(self, late=tuple(view for view in self.late if view.key not in keys))
 
-    def digests(self, wanted: dict[Key, str]) -> dict[Key, str]:
-        """`wanted` keyed also by where the early views are built."""
+    def digests(self, digests: dict[Key, str]) -> dict[Key, str]:
+        """The early views' `digests`, keyed by where they are built (beside, for some)."""
         area = {ddl.beside_key(view): view.key for view in self.moved}
-        return {view.key: wanted[area.get(view.key, view.key)] for view in self.early}
+        return {view.key: digests[area.get(view.key, view.key)] for view in self.early}
 
 
 def split(q: Quoting, built: Sequence[ViewSpec], existing: Collection[Key]) -> Stages:

@@ -19,9 +19,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..database import dependencies
-from ..planning.plan import Plan, ViewSpec
-
-Key = tuple[str, str]
+from ..definitions.naming import relation_label
+from ..planning.plan import Key, Plan, ViewSpec
 
 
 def warnings(cursor: Any, plan: Plan, built: Sequence[ViewSpec]) -> list[str]:
@@ -51,7 +50,7 @@ def _declared(plan: Plan) -> dict[Key, set[Key]]:
 
 def _message(reader: ViewSpec, read: ViewSpec) -> str:
     return (
-        f'{reader.label}: its SQL reads "{read.schema}"."{read.name}" ({read.label}), but its '
+        f"{reader.label}: its SQL reads {relation_label(*read.key)} ({read.label}), but its "
         f"view_dependencies do not name that class. Add it: until then a sync orders the two by "
         f"chance, and refuses the next change of {read.label}."
     )

@@ -14,7 +14,8 @@ from django_orm_views_hook import (
     view_refreshed,
 )
 from django_orm_views_hook.exceptions import RefreshError, UnsafeSchemaError
-from django_orm_views_hook.sql.refresh_script import Method, Outcome
+from django_orm_views_hook.refresh.result import Outcome
+from django_orm_views_hook.sql.refresh_script import Method
 from tests import factories
 from tests.conftest import catalog, schema_exists
 from tests.integration.migrating import execute

@@ -21,9 +21,9 @@ from ...definitions.registry import default_registry
 from ...exceptions import OrmViewsError
 from ...planning.plan import ViewSpec
 from ...refresh import freshness
-from ...refresh.due import RefreshResult, refresh_due
+from ...refresh.due import refresh_due
 from ...refresh.on_demand import check_refreshable, refresh_materialized_view
-from ...sql.refresh_script import Outcome
+from ...refresh.result import Outcome, RefreshResult
 from ...sync.plans import databases, plan_for
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from contextlib import ExitStack
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -13,7 +12,6 @@ from ... import checks
 from ...database import deploy_lock
 from ...exceptions import OrmViewsError
 from ...sync.api import differences, sync_views
-from ...sync.plans import databases
 from ...sync.result import SyncResult, SyncStatus
 from .. import reporting
 
@@ -75,7 +73,8 @@ class Command(BaseCommand):
             if options["check"]:
                 self._check(differences(using=options["database"]))
                 return
-            with self._deploy_locks(options):
+            # The sync takes each database's deploy lock; waiting for one is said here.
+            with deploy_lock.waits_told_by(self._say_waiting):
                 results = sync_views(
                     using=options["database"],
                     dry_run=options["dry_run"],
@@ -105,14 +104,6 @@ class Command(BaseCommand):
                 self.stderr.write("Run sync_views or migrate to make them match.")
         if stale:
             sys.exit(1)
-
-    def _deploy_locks(self, options: dict[str, Any]) -> ExitStack:
-        """The deploy lock of each database a sync changes, saying so when it waits."""
-        with ExitStack() as locks:
-            if not (options["dry_run"] or options["check"]):
-                for alias in [options["database"]] if options["database"] else databases():
-                    locks.enter_context(deploy_lock.hold(alias, on_wait=self._say_waiting))
-            return locks.pop_all()
 
     def _say_waiting(self, using: str) -> None:
         self.stdout.write(deploy_lock.waiting_message(using))
