@@ -4,7 +4,7 @@
 
 The project is the tests' `tests/analystapp` (three tables the views read, one they leave, seven
 views): each run builds it at 0001 on fresh `bench_analysts_*` databases, starts a reader
-process per view (a query after another, no pause; `tests/integration/analyst.py`), and
+process per view (a query after another, no pause; `tests/support/analyst.py`), and
 applies, as a process:
 
 * **wagtail**: 0001 -> 0002 (a field added to each table; a QuerySet view over one of them
@@ -37,7 +37,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.integration.analysts import READER, Seen  # noqa: E402
+from tests.support.analysts import READER, Seen  # noqa: E402
 
 TABLES = ["analystapp_author", "analystapp_book", "analystapp_shelf", "analystapp_library"]
 #: Which table each view's readers wait for (the materialised view: none, it has its own rows).

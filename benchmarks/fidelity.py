@@ -1,10 +1,11 @@
-"""The fidelity corpus (tests/unit/grammar_corpus.py) against each Python binding of libpg_query.
+"""The fidelity corpus (tests/unit/planning/grammar_corpus.py) against each binding of libpg_query.
 
     python benchmarks/fidelity.py [--show]
 
-For each binding importable here, the package's own readers (django_orm_views_hook.grammar and
-the modules that use it) run on that binding's parse trees, and every answer is compared with
-the one recorded in tests/unit/grammar_corpus.json (pglast's, before the switch to postgast).
+For each binding importable here, the package's own readers (django_orm_views_hook.planning.
+grammar and the modules that use it) run on that binding's parse trees, and every answer is
+compared with the one recorded in tests/unit/planning/grammar_corpus.json (pglast's, before the
+switch to postgast).
 The parse trees themselves are also compared with pglast's, without the locations (which
 PostgreSQL 18 counts differently for statements), when pglast is importable. `--show` prints
 every differing answer. Bindings whose protobuf requirements conflict cannot share one
@@ -32,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 from django_orm_views_hook.database import deferred_constraints as deferred_triggers  # noqa: E402
 from django_orm_views_hook.exceptions import SqlSyntaxError  # noqa: E402
 from django_orm_views_hook.planning import grammar, sql_text, statement_effects  # noqa: E402
-from tests.unit import grammar_corpus  # noqa: E402
+from tests.unit.planning import grammar_corpus  # noqa: E402
 
 Raw = Callable[[str], list[grammar.Statement]]
 

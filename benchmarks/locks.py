@@ -36,7 +36,7 @@ import django  # noqa: E402
 import psycopg  # noqa: E402
 from django.conf import settings  # noqa: E402
 
-from tests.pgcluster import Cluster  # noqa: E402
+from tests.support.pgcluster import Cluster  # noqa: E402
 
 TABLES = 20
 HELD_BY_ME = """

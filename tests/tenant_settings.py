@@ -4,7 +4,7 @@ A schema-per-tenant project as django-tenants' documentation sets one up: its Po
 backend and router, a tenant model and a domain model in a shared app (tests.tenants.customers,
 which also has a shared table, Plan), and a tenant app (tests.tenants.shop) whose tables every
 tenant has in its own schema. The pytest process itself runs tests.settings; the tests drive
-this project through its commands in child processes (tests/integration/tenanting.py).
+this project through its commands in child processes (tests/support/tenanting.py).
 
 TENANTS_VARIANT says how this package is installed:
 

@@ -138,7 +138,7 @@ def _check_model(cls: Any) -> None:
         if not issubclass(manager._queryset_class, ReadOnlyQuerySet):
             raise ViewDefinitionError(
                 f"{owner}: manager {manager.name!r} allows writes; derive it from "
-                "django_orm_views_hook.readable.ReadOnlyManager (or ReadOnlyQuerySet)."
+                "django_orm_views_hook.definitions.readable.ReadOnlyManager (or ReadOnlyQuerySet)."
             )
     materialized = getattr(cls, "materialized", False)
     if opts.indexes and not materialized:

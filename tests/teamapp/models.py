@@ -2,7 +2,7 @@
 
 Its migrations are that history (0001 creates the three models, 0002 renames, 0003 deletes),
 and its views module a readable view, so that content types and permissions can be compared
-with plain Django's at every step (tests/integration/test_first_month.py).
+with plain Django's at every step (tests/guarantees/as_plain_django/test_first_month.py).
 """
 
 from __future__ import annotations

@@ -1,8 +1,0 @@
-import pytest
-
-from tests.conftest import views_in_schema
-
-
-@pytest.mark.django_db
-def test_test_database_has_the_views():
-    assert views_in_schema()["test_simpleviewfromsql"] == "v"
