@@ -115,18 +115,14 @@ def edges(cursor: Any, schemas: Sequence[str]) -> list[Edge]:
 
 def views_broken_by(cursor: Any, targets: Sequence[Target]) -> set[Key]:
     """(schema, name) of every view that reads one of `targets` directly, in any schema."""
-    cursor.execute(
-        BREAKING_SQL,
-        [
-            [t.kind for t in targets],
-            [t.schema for t in targets],
-            [t.relation for t in targets],
-            [t.column for t in targets],
-            [t.constraint for t in targets],
-            [t.recurse for t in targets],
-        ],
-    )
+    fields = ("kind", "schema", "relation", "column", "constraint", "recurse")
+    cursor.execute(BREAKING_SQL, target_arrays(targets, fields))
     return set(cursor.fetchall())
+
+
+def target_arrays(targets: Sequence[Target], fields: Sequence[str]) -> list[list[Any]]:
+    """The targets as one array per field, in that order, for a query to unnest."""
+    return [[getattr(target, name) for target in targets] for name in fields]
 
 
 def contents(cursor: Any, schemas: Sequence[str]) -> Contents:

@@ -15,6 +15,7 @@ from ..definitions.naming import relation_label
 from ..planning.lock_entries import Capacity
 from ..planning.plan import Key
 from ..planning.statement_locks import Target
+from .dependencies import target_arrays
 
 # The relations the targets name (an index counts as its table; without ONLY, the tables that
 # inherit from it too; a function or type dropped with CASCADE, every relation something that
@@ -95,7 +96,10 @@ ORDER BY 1, 2, 3
 
 
 @dataclass(frozen=True)
-class Relation:
+class OwnedRelation:
+    """A relation a statement locks, or a view over it, with its owner (to lock the view,
+    sql.ddl.lock_view sets its owner to itself)."""
+
     oid: int
     schema: str
     name: str
@@ -112,9 +116,9 @@ class Waiting:
     """What a statement locks, and the managed views whose readers wait for it."""
 
     #: The relations the statement takes exclusively, as they are now.
-    locked: tuple[Relation, ...]
+    locked: tuple[OwnedRelation, ...]
     #: The managed plain views over them, each before the views it reads: the readers' order.
-    views: tuple[Relation, ...]
+    views: tuple[OwnedRelation, ...]
 
 
 def waiting_for(cursor: Any, targets: Sequence[Target], schemas: Sequence[str]) -> Waiting:
@@ -122,18 +126,11 @@ def waiting_for(cursor: Any, targets: Sequence[Target], schemas: Sequence[str]) 
     them (directly or through other plain views)."""
     if not targets:
         return Waiting((), ())
-    cursor.execute(
-        READERS_SQL,
-        [
-            [t.kind for t in targets],
-            [t.schema for t in targets],
-            [t.relation for t in targets],
-            [t.recurse for t in targets],
-        ],
-    )
+    fields = ("kind", "schema", "relation", "recurse")
+    cursor.execute(READERS_SQL, target_arrays(targets, fields))
     locked, views = [], []
     for oid, schema, name, kind, owner, nearest, farthest in cursor.fetchall():
-        relation = Relation(oid, schema, name, kind, owner)
+        relation = OwnedRelation(oid, schema, name, kind, owner)
         if nearest == 0:
             locked.append(relation)
         if farthest > 0 and kind == "v" and schema in schemas:

@@ -5,7 +5,7 @@ package exports these names lazily).
 
 A readable view is a model of the app whose module defines it, like any model. What keeps it
 out of migrations is not its app but this package's `makemigrations` and `migrate` commands,
-whose autodetector leaves readable views out (`autodetector.py`).
+whose autodetector leaves readable views out (migrate/autodetector.py).
 
 `db_table` is fixed when the class is created, so `ORM_VIEWS_SCHEMA` is read at import time.
 """

@@ -1,8 +1,9 @@
 """What a scheduled refresh of one materialised view runs, as SQL text: pure, no connection.
 
-Two runners execute these statements: `refreshing.py` (`refresh_views --due`, `refresh_due()`)
-and the pg_cron procedure (`pg_cron.py`), which stores them at each sync. Both do exactly the
-same, in the same order, so that a view refreshes the same way whichever scheduler runs it.
+Two runners execute these statements: refresh/due.py (`refresh_views --due`, `refresh_due()`)
+and the pg_cron procedure (pg_cron_procedure.py), for which the sync stores them
+(sync/schedule.py). Both do exactly the same, in the same order, so that a view refreshes the
+same way whichever scheduler runs it.
 
 * A view with `pk_field` is refreshed CONCURRENTLY: readers are never blocked.
 * Any other view is built beside the live one, in an area of its own (two runs refreshing two

@@ -115,7 +115,7 @@ def log_revokes(plan: Plan, drift: Sequence[diff.Drift]) -> None:
 class _Done:
     """What a sync ran (a dry run: would run), and what it left out or found."""
 
-    steps: steps.Steps
+    planned: steps.Steps
     statements: tuple[Statement, ...]
     left_out: frozenset[Key] = frozenset()
     refused: ViewBuildError | None = None  # the rejections of the views left out
@@ -178,7 +178,7 @@ class _Sync:
         left_out = rejections.LeftOut(self.plan, skip)
         managed = steps.managed_schemas(self.plan, found)
 
-        def run_batch(statements: Sequence[Statement], reads: Any) -> None:
+        def run_batch(statements: Sequence[Statement], reads: rejections.Reads) -> None:
             batch.run(cursor, self.connection, statements, managed, reads)
 
         planned = left_out.run(
@@ -207,10 +207,10 @@ class _Sync:
             logger.warning("%s", warning)
         if dry_run:
             return
-        log_revokes(self.plan, done.steps.drift)
+        log_revokes(self.plan, done.planned.drift)
         logger.info(
             'Built %d of %d views on database "%s" in %.3fs',
-            len(done.steps.built),
+            len(done.planned.built),
             len(self.plan.views),
             self.plan.using,
             time.monotonic() - self.started,
@@ -226,14 +226,14 @@ class _Sync:
             self.plan.using,
             status,
             self.plan.views,
-            done.steps.built if done else (),
+            done.planned.built if done else (),
             tuple(s.sql for s in done.statements) if done else (),
             time.monotonic() - self.started,
             changes=changes,
             dropped=() if unchanged else tuple(sorted(changes.extra | left_out)),
             rejections=done.refused.rejections if done and done.refused else (),
             left_out=tuple(view for view in self.plan.views if view.key in left_out),
-            drift=done.steps.drift if done else (),
+            drift=done.planned.drift if done else (),
             warnings=tuple(done.warnings) if done else (),
         )
         signals.views_synced.send(

@@ -19,8 +19,10 @@ from ..sql.statement import Statement
 
 #: Leave out every rejected view (True), none (False), or those a test accepts.
 Skip = bool | Callable[[Rejection], bool]
-#: Runs statements as one batch; `reads` names, per view class, the view classes it reads.
-RunBatch = Callable[[Sequence[Statement], Mapping[str, Collection[str]] | None], None]
+#: Per view class, the view classes it reads (a batch does not try a reader of a rejected one).
+Reads = Mapping[str, Collection[str]] | None
+#: Runs statements as one batch (database/batch.py).
+RunBatch = Callable[[Sequence[Statement], Reads], None]
 
 T = TypeVar("T")
 

@@ -1,4 +1,4 @@
-"""Django's `makemigrations`, blind to readable views (see `autodetector.py`)."""
+"""Django's `makemigrations`, blind to readable views (see migrate/autodetector.py)."""
 
 from __future__ import annotations
 
