@@ -110,4 +110,4 @@ class ReadOnlyViewError(OrmViewsError, NotSupportedError):
 
 
 class SqlSyntaxError(OrmViewsError, ValueError):
-    """PostgreSQL's grammar rejects a piece of SQL (as read by grammar.parse)."""
+    """PostgreSQL's grammar rejects a piece of SQL."""

@@ -12,7 +12,7 @@ arguments:
 `view_refreshed` is sent after each refresh of a materialised view by this process
 (`refresh_views`, `refresh_due()`, `refresh_materialized_view()`; not by the pg_cron job, which
 runs in the database), refreshed or failed, with `sender` the view class and `using`, `view`
-(the class), `outcome` (a `refresh.result.Outcome`: REFRESHED or FAILED), `duration` (seconds),
+(the class), `outcome` (an `Outcome`: REFRESHED or FAILED), `duration` (seconds),
 `rows` (the view's row count, None when not counted), `method` ("concurrently", "built beside",
 "in place") and `error` (the error's text, None unless it failed). A view skipped because
 another run was refreshing it sends nothing.
