@@ -1,12 +1,12 @@
 """The licence of every distribution in this environment; fails on a copyleft one.
 
-    python .ci/licences.py [--readme README.md]
+    python .ci/licences.py [--readme docs/dependencies.md]
 
 Run by .ci/run in a clean virtualenv where only `pip install '.[psycopg]'` (or `[psycopg2]`) ran,
 so the list is what a project that installs the package gets. Each licence is read from the
 distribution's metadata: License-Expression, else a short License field, else the "License ::"
 classifiers. The exit status is 1 when a licence is strong copyleft (GPL, AGPL, SSPL, EUPL, OSL),
-when one cannot be read, or when one is weak copyleft (LGPL, MPL, EPL) and the README's
+when one cannot be read, or when one is weak copyleft (LGPL, MPL, EPL) and the docs'
 "Dependencies" section does not name that distribution (a sentence there must say what it means
 for a project that uses the package). pip, setuptools and wheel, the virtualenv's own tools, are
 left out.
@@ -44,7 +44,7 @@ def licence(dist: metadata.Distribution) -> str:
 
 
 def dependencies_section(readme: Path) -> str:
-    """The README's "Dependencies" section, to the next heading of its level or above."""
+    """The page's "Dependencies" section, to the next heading of its level or above."""
     text = readme.read_text(encoding="utf-8")
     heading = re.search(r"^(#+) Dependencies[ \t]*$", text, re.M)
     if heading is None:
@@ -56,7 +56,7 @@ def dependencies_section(readme: Path) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--readme", type=Path, default=Path("README.md"))
+    parser.add_argument("--readme", type=Path, default=Path("docs/dependencies.md"))
     args = parser.parse_args()
     section = dependencies_section(args.readme).lower()
     failures = []
@@ -72,9 +72,9 @@ def main() -> int:
             verdict = "FAIL: copyleft"
         elif WEAK.search(found):
             named = name.lower() in section or name.lower().replace("-", "_") in section
-            verdict = "weak copyleft, explained in README" if named else "FAIL: weak copyleft"
+            verdict = "weak copyleft, explained in the docs" if named else "FAIL: weak copyleft"
             if not named:
-                verdict += f", and README's Dependencies section does not name {name}"
+                verdict += f", and the docs' Dependencies page does not name {name}"
         else:
             verdict = "ok"
         rows.append((name, dist.version, found or "?", verdict))
