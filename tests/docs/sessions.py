@@ -56,19 +56,15 @@ class Project:
         self.wrote = False  # a file was changed at all: check the project at the end
 
     def shell(self, command: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            ["bash", "-c", command],
-            cwd=self.cwd,
-            env=self.env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            timeout=TIMEOUT,
-        )
+        return self._process(["bash", "-c", command])
 
     def manage(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return self._process([sys.executable, str(self.project / "manage.py"), *args])
+
+    def _process(self, argv: list[str]) -> subprocess.CompletedProcess[str]:
+        """Run argv in the session's directory; stdout and stderr together, as a terminal shows."""
         return subprocess.run(
-            [sys.executable, str(self.project / "manage.py"), *args],
+            argv,
             cwd=self.cwd,
             env=self.env,
             stdout=subprocess.PIPE,
