@@ -20,7 +20,7 @@ from django.db import connection
 
 from tests.docs import expected
 from tests.docs.pages import DIFF_HEADER, ROOT, SHELL, Block, Session
-from tests.integration.subprocesses import scratch_database
+from tests.support.subprocesses import scratch_database
 
 EXAMPLE = ROOT / "example"
 TIMEOUT = 180
