@@ -9,8 +9,6 @@ from __future__ import annotations
 import ast
 import re
 
-import pytest
-
 import django_orm_views_hook
 from django_orm_views_hook import conf
 from tests.docs import expected
@@ -88,7 +86,7 @@ def test_the_tests_named_exist():
     for page in PAGES:
         for cell in re.split(r"\||\n\n", _text(page)):
             current = None
-            for name, test in re.findall(r"`(?:[\w/]*/)?(test_\w+\.py)?(?:::(\w+))?`", cell):
+            for name, test in re.findall(r"`(?:[\w/]*/)?(test_\w+\.py)?(?:::([\w*]+))?`", cell):
                 current = name or current
                 if not name and not test:
                     continue
@@ -125,10 +123,10 @@ def test_every_page_is_in_the_toctree():
     assert pages - listed == set()
 
 
-@pytest.mark.parametrize("limit", [150])
-def test_readme_is_a_front_door(limit):
+def test_readme_is_a_front_door():
+    """About 150 lines at most; what it leaves out is a link away, and every link works."""
     readme = (ROOT / "README.md").read_text()
-    assert len(readme.splitlines()) <= limit
+    assert len(readme.splitlines()) <= 150
     for target in re.findall(r"\]\((docs/[\w.-]+\.md)(?:#[\w-]+)?\)", readme):
         assert (ROOT / target).exists(), target
 
