@@ -122,15 +122,16 @@ def compare(plan: Plan, digests: dict[Key, str], catalog: Catalog, *, force: boo
 
 def lost_with(plan: Plan, catalog: Catalog, keys: Iterable[Key]) -> list[Drift]:
     """The privileges on views `keys` (as `catalog` had them) that the plan does not declare:
-    lost when those views are dropped and built again."""
+    lost when those views are dropped and built again. A view the code no longer defines is not
+    built again: its drop is said as such, not its privileges."""
     declared = {view.key: not view.hidden for view in plan.views}
     lost = []
     for key in dict.fromkeys(keys):
         state = catalog.views.get(key)
-        if state is None:
+        if state is None or key not in declared:
             continue
         granted: set[Privilege] = set()
-        if declared.get(key, False):
+        if declared[key]:
             granted = {("SELECT", role) for role in plan.roles}
         lost += [
             replace(d, rebuilt=True)
