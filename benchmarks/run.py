@@ -21,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import dbserver
@@ -148,7 +148,7 @@ def environment_lines(
         pass
     where = "embedded (pgserver)" if server.embedded else "DATABASE_URL"
     return [
-        f"- date: {datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC}; commit `{started_at}` at the "
+        f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M UTC}; commit `{started_at}` at the "
         f"start, `{commit()}` at the end (the package is imported afresh by every run)",
         f"- machine: {cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}",
         f"- Python {platform.python_version()}, Django {django.__version__}, "

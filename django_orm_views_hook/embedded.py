@@ -47,7 +47,7 @@ def no_embedded_server(python: tuple[int, int]) -> str:
             f"DATABASE_URL is not set, and the embedded PostgreSQL (pgserver) cannot run on "
             f"Python {python[0]}.{python[1]}: it publishes no wheels for it. Point DATABASE_URL "
             f"at a PostgreSQL server of your own ({url}; the database must exist: createdb "
-            f"NAME), or use Python 3.10 to 3.12 for the embedded one."
+            f"NAME), or use Python 3.11 or 3.12 for the embedded one."
         )
     return (
         "DATABASE_URL is not set and the embedded PostgreSQL (pgserver) is not installed: "

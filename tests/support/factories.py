@@ -26,7 +26,7 @@ class TestModelFactory(DjangoModelFactory):
     integer_col = factory.Sequence(lambda n: n)
     character_col = factory.Sequence(lambda n: f"row {n}")
     date_col = datetime.date(2024, 6, 1)
-    datetime_col = datetime.datetime(2024, 6, 1, 12, 0, tzinfo=datetime.timezone.utc)
+    datetime_col = datetime.datetime(2024, 6, 1, 12, 0, tzinfo=datetime.UTC)
     decimal_col = Decimal("10.00")
 
 
@@ -47,7 +47,7 @@ class ReadableTestModelFactory(DjangoModelFactory):
     integer_col = factory.Sequence(lambda n: n)
     character_col = factory.Sequence(lambda n: f"item {n}")
     date_col = datetime.date(2019, 1, 1)
-    datetime_col = datetime.datetime(2019, 1, 1, tzinfo=datetime.timezone.utc)
+    datetime_col = datetime.datetime(2019, 1, 1, tzinfo=datetime.UTC)
 
 
 class ReadableTestModelWithForeignKeyFactory(DjangoModelFactory):

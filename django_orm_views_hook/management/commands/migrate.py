@@ -88,10 +88,8 @@ class Command(migrate.Command):
         except BaseException as exc:  # a migration's: its traceback matters, the outcome last
             self._recover_non_atomic(run)
             outcome = self._progress.outcome(run.non_atomic, exc)
-            if outcome and hasattr(exc, "add_note"):
+            if outcome:
                 exc.add_note(outcome)
-            elif outcome:  # pragma: no cover - Python 3.10 has no exception notes
-                self.stderr.write(outcome)
             raise
         finally:
             current_run.reset(token)

@@ -38,7 +38,7 @@ class TestReadableViews(BaseTestCase):
             "integer_col": 1,
             "character_col": "a",
             "date_col": datetime.date(2019, 1, 1),
-            "datetime_col": datetime.datetime(2019, 1, 1, tzinfo=datetime.timezone.utc),
+            "datetime_col": datetime.datetime(2019, 1, 1, tzinfo=datetime.UTC),
         }
         return TestModel.objects.create(**default_fields, **kwargs)
 

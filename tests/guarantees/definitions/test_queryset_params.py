@@ -25,7 +25,7 @@ from tests.testapp.postgres_views import PARIS, ParametersView
 
 pytestmark = pytest.mark.django_db
 
-UTC = datetime.timezone.utc
+UTC = datetime.UTC
 NEW_YORK = datetime.timezone(datetime.timedelta(hours=-5))
 STRINGS = ["it's", 'say "hi"', "back\\slash", "plain", "100%"]
 NEAR_MISSES = [

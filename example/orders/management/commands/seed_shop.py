@@ -30,7 +30,7 @@ ORDERS = [
     ("edsger@example.com", 1, Order.Status.CANCELLED, [("KET-001", 2)]),
     ("ada@example.com", 0, Order.Status.PLACED, [("MUG-001", 2), ("TEA-001", 1)]),
 ]
-LATEST = datetime.datetime(2026, 3, 2, 10, 30, tzinfo=datetime.timezone.utc)
+LATEST = datetime.datetime(2026, 3, 2, 10, 30, tzinfo=datetime.UTC)
 
 REPORTS = [
     ("Customers per city", "SELECT city, customers FROM views.customers_per_city ORDER BY city"),

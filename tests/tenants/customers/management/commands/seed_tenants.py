@@ -6,7 +6,7 @@ missing; `seed_tenants --rows` writes plans, then products and orders in every t
 tables, named after the tenant, so that a view shows whose tables it reads.
 """
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from django.core.management.base import BaseCommand
@@ -48,7 +48,7 @@ class Command(BaseCommand):
                 gadget = Product.objects.create(
                     name=f"{tenant.schema_name}-gadget", price=Decimal("2.50")
                 )
-                day = datetime(2026, 1, 5, 12, tzinfo=timezone.utc)
+                day = datetime(2026, 1, 5, 12, tzinfo=UTC)
                 Order.objects.create(product=widget, quantity=3, placed_at=day)
                 Order.objects.create(
                     product=gadget, quantity=len(tenant.schema_name), placed_at=day
