@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from django.apps import AppConfig
-from django.db.models.signals import post_migrate, pre_migrate
+from django.apps import AppConfig, apps
+from django.core.checks import register
+from django.db.models.signals import post_delete, post_migrate, pre_migrate
 
 
 class OrmViewsHookConfig(AppConfig):
@@ -30,3 +31,13 @@ class OrmViewsHookConfig(AppConfig):
         )
         # On every app's turn: content types and permissions of that app's readable views.
         post_migrate.connect(create_for_readable_views, dispatch_uid="django_orm_views_hook.perms")
+        if apps.is_installed("django_tenants"):
+            from . import tenant_checks
+            from .migrate import tenants
+
+            register(tenant_checks.check_tenants)
+
+            # A deleted tenant (delete_tenant, or auto_drop_schema) takes its views schemas.
+            post_delete.connect(
+                tenants.drop_views_of_deleted_tenant, dispatch_uid="django_orm_views_hook.tenant"
+            )

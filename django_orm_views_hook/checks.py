@@ -264,7 +264,8 @@ def _readable_column_errors(using: str, registry: Any) -> list[Any]:
     connection = connections[using]
     digests = ddl.digests(plan, dialect.quoting(connection))
     with connection.cursor() as cursor:
-        stale = diff.compare(plan, digests, catalog.catalog(cursor, plan.schemas)).stale
+        recorded = catalog.catalog(cursor, plan.schemas, plan.tenant)
+        stale = diff.compare(plan, digests, recorded).stale
         current = [view for view in plan.views if view.required_columns and view.key not in stale]
         found = catalog.columns(cursor, [view.key for view in current]) if current else {}
     classes = {label(cls): cls for cls in registry.for_database(using)}

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import import_string
 
 #: The app's name and label in INSTALLED_APPS.
 APP_NAME = "django_orm_views_hook"
@@ -25,6 +27,9 @@ DEFAULTS: dict[str, Any] = {
     # A query that waits for the run while holding what it needs cannot end before the commit.
     "ORM_VIEWS_CANCEL_STUCK_QUERIES": True,
     "ORM_VIEWS_REFRESH_SCHEDULER": None,
+    # django-tenants: where a tenant's views live ({tenant}: its schema; {schema}: the view's).
+    "ORM_VIEWS_TENANT_SCHEMA": "{tenant}_{schema}",
+    "ORM_VIEWS_TENANT_GRANT_SELECT_TO": None,
 }
 
 #: The values ORM_VIEWS_REFRESH_SCHEDULER may take (None: refresh_views --due, run by anything).
@@ -97,6 +102,36 @@ def refresh_scheduler() -> str | None:
     "pg_cron" (the sync keeps a pg_cron job in the database that does it)."""
     value = setting("ORM_VIEWS_REFRESH_SCHEDULER")
     return value if value in REFRESH_SCHEDULERS else None  # the system check reports others
+
+
+def tenants() -> bool:
+    """Whether this is a schema-per-tenant project (django-tenants in INSTALLED_APPS)."""
+    return apps.is_installed("django_tenants")
+
+
+def public_schema() -> str:
+    """django-tenants' shared schema (PUBLIC_SCHEMA_NAME)."""
+    return str(getattr(settings, "PUBLIC_SCHEMA_NAME", "public"))
+
+
+def tenant_apps() -> tuple[str, ...]:
+    """django-tenants' TENANT_APPS: the apps whose tables every tenant has in its own schema."""
+    return tuple(getattr(settings, "TENANT_APPS", ()))
+
+
+def tenant_views_schema(tenant: str, schema: str) -> str:
+    """The schema of tenant `tenant`'s copies of the views of `schema` (ORM_VIEWS_TENANT_SCHEMA)."""
+    return str(setting("ORM_VIEWS_TENANT_SCHEMA")).format(tenant=tenant, schema=schema)
+
+
+def tenant_grant_select_to(tenant: str) -> tuple[str, ...]:
+    """The roles granted SELECT on tenant `tenant`'s views only: ORM_VIEWS_TENANT_GRANT_SELECT_TO
+    is a callable (or its dotted path) that maps a tenant's schema name to a list of roles."""
+    value = setting("ORM_VIEWS_TENANT_GRANT_SELECT_TO")
+    if value is None:
+        return ()
+    roles = (import_string(value) if isinstance(value, str) else value)(tenant)
+    return (roles,) if isinstance(roles, str) else tuple(roles)
 
 
 _DURATION = re.compile(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*(ms|s|min|h)\s*", re.IGNORECASE)

@@ -15,17 +15,31 @@ from ..sql import marks
 from .privileges import acl_sql, parse_acl
 
 # One row per view of every schema that the plan names or that this package marked as its own
-# (and one per such schema without views). `intact` is false once a view was replaced by hand:
-# its rule no longer shares the xmin of the comment written with it. The schema part is
-# MATERIALIZED so that its ACL is read once per schema, not once per view. Privileges come as
-# 'PRIVILEGE:grantee', the owner's left out, '' for PUBLIC.
+# (and one per such schema without views). Marked as its own, in a django-tenants project, means
+# for the plan's tenant (the comment names it), or, for the views built once, not for a tenant
+# whose schema still exists: a deleted tenant's views schema is the shared sync's to drop.
+# `intact` is false once a view was replaced by hand: its rule no longer shares the xmin of the
+# comment written with it. The schema part is MATERIALIZED so that its ACL is read once per
+# schema, not once per view. Privileges come as 'PRIVILEGE:grantee', the owner's left out, ''
+# for PUBLIC.
 CATALOG_SQL = f"""
-WITH n AS MATERIALIZED (
-    SELECT n.oid, n.nspname,
-           coalesce(obj_description(n.oid, 'pg_namespace'), '') LIKE %s AS marked,
-           {acl_sql("n.nspacl", "n.nspowner")} AS privileges
+WITH d AS MATERIALIZED (
+    SELECT n.oid, n.nspname, n.nspacl, n.nspowner,
+           coalesce(obj_description(n.oid, 'pg_namespace'), '') AS comment
     FROM pg_namespace n
-    WHERE n.nspname = ANY(%s) OR obj_description(n.oid, 'pg_namespace') LIKE %s
+), m AS MATERIALIZED (
+    SELECT d.*,
+           CASE WHEN %(tenant_mark)s::text IS NOT NULL THEN d.comment = %(tenant_mark)s
+           ELSE d.comment LIKE %(owner_mark)s AND (
+               left(d.comment, length(%(tenants_mark)s)) <> %(tenants_mark)s
+               OR NOT EXISTS (SELECT FROM pg_namespace t
+                              WHERE t.nspname = substr(d.comment, length(%(tenants_mark)s) + 1))
+           ) END AS marked
+    FROM d
+), n AS MATERIALIZED (
+    SELECT m.oid, m.nspname, m.marked, {acl_sql("m.nspacl", "m.nspowner")} AS privileges
+    FROM m
+    WHERE m.nspname = ANY(%(names)s) OR m.marked
 )
 SELECT n.nspname, n.marked, n.privileges, c.relname, c.relkind, d.description, d.xmin = r.xmin,
        CASE WHEN c.relacl IS NULL THEN '{{}}'::text[] ELSE
@@ -55,12 +69,18 @@ ORDER BY a.attnum
 """
 
 
-def catalog(cursor: Any, schemas: Sequence[str]) -> Catalog:
-    """The managed schemas (`schemas` and those marked as ours), their views' kinds, recorded
-    digests, privileges, and the build areas an unfinished sync left behind."""
-    mark = marks.OWNER_MARK + "%"
+def catalog(cursor: Any, schemas: Sequence[str], tenant: str | None = None) -> Catalog:
+    """The managed schemas (`schemas` and those marked as ours: for `tenant`, or for the views
+    built once), their views' kinds, recorded digests, privileges, and the build areas an
+    unfinished sync left behind."""
     areas = {marks.build_schema(schema) for schema in schemas} - set(schemas)
-    cursor.execute(CATALOG_SQL, [mark, [*schemas, *sorted(areas)], mark])
+    params = {
+        "tenant_mark": None if tenant is None else marks.schema_mark(tenant),
+        "owner_mark": marks.OWNER_MARK + "%",
+        "tenants_mark": marks.TENANT_MARK,
+        "names": [*schemas, *sorted(areas)],
+    }
+    cursor.execute(CATALOG_SQL, params)
     found: dict[str, bool] = {}
     granted: dict[str, frozenset[Privilege]] = {}
     views: dict[Key, ViewState] = {}

@@ -27,8 +27,8 @@ from django.db import DatabaseError, connections
 from .. import conf
 from ..exceptions import LockTimeoutError
 from ..sql import ddl, sqlstate
-from ..sql.marks import DEPLOY_LOCK_KEY, STATE_LOCK_KEY
-from . import dialect
+from ..sql.marks import DEPLOY_LOCK_KEY, STATE_LOCK_KEY, tenant_lock_key
+from . import dialect, tenants
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +39,9 @@ _held: contextvars.ContextVar[frozenset[str]] = contextvars.ContextVar(
 
 _TRY = "SELECT pg_try_advisory_xact_lock(%s)"
 _WAIT = "SELECT pg_advisory_xact_lock(%s)"
+#: A tenant's run (django-tenants): the database's lock shared, the tenant's own exclusive.
+_TRY_TENANT = "SELECT pg_try_advisory_xact_lock_shared(%s) AND pg_try_advisory_xact_lock(%s)"
+_WAIT_TENANT = "SELECT pg_advisory_xact_lock_shared(%s), pg_advisory_xact_lock(%s)"
 #: Pauses between tries while another run holds the lock, in seconds.
 _FIRST_PAUSE, _LONGEST_PAUSE = 0.05, 0.2
 
@@ -106,20 +109,22 @@ def acquire(using: str, on_wait: Callable[[str], None] | None = None) -> DeployL
     main = connections[using]
     if main.in_atomic_block:
         with main.cursor() as cursor:
-            if not _try(cursor):
+            if not _try(cursor, tenants.current(main)):
                 on_wait(using)
                 _wait(cursor, using)
         return DeployLock(using, None)
     connection = main.copy()
     try:
-        _wait_for_lock(connection, using, on_wait)
+        _wait_for_lock(connection, using, on_wait, tenants.current(main))
     except BaseException:
         connection.close()
         raise
     return DeployLock(using, connection)
 
 
-def _wait_for_lock(connection: Any, using: str, on_wait: Callable[[str], None]) -> None:
+def _wait_for_lock(
+    connection: Any, using: str, on_wait: Callable[[str], None], tenant: str | None
+) -> None:
     connection.set_autocommit(False)
     deadline, pause = None, _FIRST_PAUSE
     while True:
@@ -127,7 +132,7 @@ def _wait_for_lock(connection: Any, using: str, on_wait: Callable[[str], None]) 
             # Whatever the alias's isolation level: no snapshot held for the whole run, which
             # CREATE INDEX CONCURRENTLY would wait for.
             cursor.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
-            if _try(cursor):
+            if _try(cursor, tenant):
                 return
             if deadline is None:
                 deadline = _deadline()
@@ -145,15 +150,23 @@ def _deadline() -> float:
     return float("inf") if seconds is None else time.monotonic() + seconds
 
 
-def _try(cursor: Any) -> bool:
-    cursor.execute(_TRY, [DEPLOY_LOCK_KEY])
+def _try(cursor: Any, tenant: str | None) -> bool:
+    if tenant is None:
+        cursor.execute(_TRY, [DEPLOY_LOCK_KEY])
+    else:
+        cursor.execute(_TRY_TENANT, [DEPLOY_LOCK_KEY, tenant_lock_key(tenant)])
     return bool(cursor.fetchone()[0])
 
 
 def _wait(cursor: Any, using: str) -> None:
-    """Wait for the lock in the cursor's transaction, as long as its lock_timeout allows."""
+    """Wait for the lock in the cursor's transaction, as long as its lock_timeout allows (for
+    the tenant the cursor's connection is set to, if any)."""
+    tenant = tenants.current(cursor.db)
     try:
-        cursor.execute(_WAIT, [DEPLOY_LOCK_KEY])
+        if tenant is None:
+            cursor.execute(_WAIT, [DEPLOY_LOCK_KEY])
+        else:
+            cursor.execute(_WAIT_TENANT, [DEPLOY_LOCK_KEY, tenant_lock_key(tenant)])
     except DatabaseError as exc:
         if sqlstate.of(exc) != sqlstate.LOCK_NOT_AVAILABLE:
             raise

@@ -7,9 +7,29 @@ ORM_VIEWS_SCHEMA works); every message names a view class by `label` and a relat
 
 from __future__ import annotations
 
+import contextvars
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+
 from django.db import DEFAULT_DB_ALIAS
 
 from .. import conf
+
+#: While one tenant's views are planned: that tenant's schema, and the classes built per tenant.
+_tenant_scope: contextvars.ContextVar[tuple[str, frozenset[type]] | None] = contextvars.ContextVar(
+    "django_orm_views_hook_tenant_scope", default=None
+)
+
+
+@contextmanager
+def per_tenant_names(tenant: str, classes: Collection[type]) -> Iterator[None]:
+    """Within the block, `classes` live in tenant `tenant`'s views schema (ORM_VIEWS_TENANT_SCHEMA):
+    their `name_with_schema`, read by the views that read them, names that tenant's copy."""
+    token = _tenant_scope.set((tenant, frozenset(classes)))
+    try:
+        yield
+    finally:
+        _tenant_scope.reset(token)
 
 
 def _declared_str(cls: type, attribute: str) -> str | None:
@@ -31,8 +51,13 @@ def view_name(cls: type) -> str:
 
 
 def view_schema(cls: type) -> str:
-    """The view's schema: its own `schema`, else `ORM_VIEWS_SCHEMA` read now."""
-    return _declared_str(cls, "schema") or conf.schema()
+    """The view's schema: its own `schema`, else `ORM_VIEWS_SCHEMA` read now; a tenant's copy
+    of it while that tenant's views are planned (`per_tenant_names`)."""
+    schema = _declared_str(cls, "schema") or conf.schema()
+    scope = _tenant_scope.get()
+    if scope is not None and cls in scope[1]:
+        return conf.tenant_views_schema(scope[0], schema)
+    return schema
 
 
 def view_database(cls: type) -> str:

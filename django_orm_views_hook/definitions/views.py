@@ -82,6 +82,10 @@ class PostgresView:
     #: WITH (security_invoker), PostgreSQL 15+: the reader's own privileges and row-level
     #: security apply to what the view reads, instead of the owner's.
     security_invoker: ClassVar[bool | None] = None
+    #: django-tenants projects: True builds a copy in each tenant's views schema, reading that
+    #: tenant's tables; False builds one, in the shared schema. None: per tenant when the view
+    #: reads a table of a TENANT_APPS app, or a view that is per tenant.
+    per_tenant: ClassVar[bool | None] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

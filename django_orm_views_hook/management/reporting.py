@@ -25,6 +25,8 @@ def report(command: BaseCommand, results: Iterable[SyncResult]) -> None:
         count = len(result.views)
         noun = "view" if count == 1 else "views"
         where = f'database "{result.using}"'
+        if result.tenant is not None:
+            where += f', tenant "{result.tenant}"'
         if result.status is SyncStatus.UP_TO_DATE:
             line = f"Views: {count} {noun} on {where} already up to date ({result.duration:.3f}s)."
             command.stdout.write(line)

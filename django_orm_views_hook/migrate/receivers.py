@@ -23,7 +23,7 @@ from ..planning.plan import Key, Plan
 from ..sync import executor, schedule
 from ..sync.plans import is_postgres, plan_for
 from ..sync.result import SyncResult
-from . import preflight, unmigrated
+from . import preflight, tenants, unmigrated
 from .readers_order import ReadersOrder
 from .run import MigrateRun, is_ours, run_for
 
@@ -52,10 +52,11 @@ def drop_views_before_migrations(
         run.stack.enter_context(connection.execute_wrapper(checks))
     run.plan = plan_for(using)
     with connection.cursor() as cursor:
-        run.catalog = catalog.catalog(cursor, run.plan.schemas)
+        run.catalog = catalog.catalog(cursor, run.plan.schemas, run.plan.tenant)
+        watched = tenants.watched_schemas(run, cursor)
     # A changed view's `sql` is read now: a bad one fails before the migrations run.
     executor.check_changed_queries(run.plan, connection, run.catalog)
-    run.schemas = tuple(sorted(set(run.catalog.marked) | set(run.plan.schemas)))
+    run.schemas = tuple(sorted(set(run.catalog.marked) | set(run.plan.schemas) | watched))
     preflight.check(run.plan, connection, plan, run.schemas, run.catalog)
     run.watching = True
     run.stack.enter_context(connection.execute_wrapper(ReadersOrder(run)))
@@ -84,6 +85,7 @@ def rebuild_views_after_migrations(sender: Any, using: str, **kwargs: Any) -> No
     result = schedule.keep_jobs(plan, connections[using], result)
     if run is not None:
         run.result = _with_lost_privileges(run, result)
+        run.tenant_results = tenants.rebuild_dropped(run)
 
 
 def _with_lost_privileges(run: MigrateRun, result: SyncResult) -> SyncResult:

@@ -44,6 +44,8 @@ class MigrateRun:
     #: The relations (oids) this transaction holds in ACCESS EXCLUSIVE mode, taken in order.
     held: set[int] = field(default_factory=set)
     result: SyncResult | None = None
+    #: django-tenants, a run of the shared schema: the tenants' views it rebuilt, by tenant.
+    tenant_results: tuple[SyncResult, ...] = ()
     #: The migration being applied or unapplied (set by our migrate's progress callback).
     migration: str | None = None
     #: The views dropped before a statement that renames or moves what they read, with that

@@ -112,3 +112,15 @@ def unwrap(node: Node) -> tuple[str, Node]:
 def strings(items: Iterable[Node]) -> list[str]:
     """The values of a list of String nodes (a qualified name): [{"String": {"sval": ...}}]."""
     return [unwrap(item)[1].get("sval", "") for item in items]
+
+
+def relations(sql: str) -> set[tuple[str | None, str]]:
+    """The relations `sql` names, as (schema, name); schema None when unqualified (a CTE's
+    name too: the grammar alone cannot tell it from a table's)."""
+    postgast = _binding()
+    try:
+        tree = postgast.parse(sql)
+    except postgast.PgQueryError as exc:
+        raise SqlSyntaxError(explain(sql, exc.message, exc.cursorpos)) from exc
+    found = postgast.find_nodes(tree, postgast.pg_query_pb2.RangeVar)
+    return {(node.schemaname or None, node.relname) for node in found}

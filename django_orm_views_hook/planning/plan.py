@@ -70,6 +70,12 @@ class Plan:
     views: tuple[ViewSpec, ...]
     roles: tuple[str, ...] = ()
     schemas: tuple[str, ...] = field(default=())
+    #: django-tenants: the tenant (its schema) whose copies of the views these are; None for
+    #: the views built once. Its views schemas carry a mark of their own (sql.marks).
+    tenant: str | None = None
+    #: Where the views' unqualified names resolve: the tenant's schema, then the shared one.
+    #: Set first in the sync's transaction (and in a dry run's script); empty: the session's.
+    search_path: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.schemas:

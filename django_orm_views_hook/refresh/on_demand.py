@@ -11,12 +11,15 @@ import time
 
 from django.db import DatabaseError, connections, transaction
 
-from ..database import dialect, locking, refresh_state
+from .. import conf
+from ..database import dialect, locking, refresh_state, tenants
 from ..definitions.naming import label, view_database, view_name, view_schema
 from ..definitions.views import PostgresView
 from ..exceptions import ViewDefinitionError
+from ..planning.plan import Key
 from ..sql import ddl
 from ..sql.refresh_script import Method
+from ..sync.plans import plan_for
 from .result import Outcome, announce
 
 logger = logging.getLogger(__name__)
@@ -30,6 +33,24 @@ def check_refreshable(cls: type[PostgresView], *, concurrently: bool = False) ->
         raise ViewDefinitionError(
             f"{label(cls)}: refreshing concurrently needs a unique index; set `pk_field`."
         )
+
+
+def live_key(cls: type[PostgresView], using: str) -> Key:
+    """Where the view lives: in a django-tenants project, the copy of the tenant the connection
+    is set to, if the view is built per tenant."""
+    key = (view_schema(cls), view_name(cls))
+    if not conf.tenants():
+        return key
+    planned = {view.label: view.key for view in plan_for(using, roles=()).views}
+    if label(cls) in planned:
+        return planned[label(cls)]
+    if tenants.current(connections[using]) is None:
+        raise ViewDefinitionError(
+            f"{label(cls)} is built per tenant, and the connection is set to the shared schema: "
+            "refresh it for a tenant (django_tenants.utils.tenant_context, or refresh_views "
+            "--schema)."
+        )
+    return key  # a view built once, refreshed from a tenant's connection
 
 
 def refresh_materialized_view(
@@ -48,7 +69,7 @@ def refresh_materialized_view(
     using = view_database(cls)
     connection = connections[using]
     q = dialect.quoting(connection)
-    key = (view_schema(cls), view_name(cls))
+    key = live_key(cls, using)
     statement = ddl.refresh_view(q, *key, concurrently=concurrently)
     method = Method.CONCURRENTLY if concurrently else Method.IN_PLACE
     started = time.monotonic()

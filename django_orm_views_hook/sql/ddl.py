@@ -164,14 +164,26 @@ def create_views(
     return statements
 
 
-def mark_schema(q: Quoting, schema: str) -> Statement:
-    """Record the schema as managed: the sync may drop it once no view uses it."""
-    return Statement(f"COMMENT ON SCHEMA {q.name(schema)} IS {q.literal(marks.OWNER_MARK)}")
+def mark_schema(q: Quoting, schema: str, tenant: str | None = None) -> Statement:
+    """Record the schema as managed (for `tenant`, or for all): the sync may drop it once no
+    view uses it."""
+    mark = q.literal(marks.schema_mark(tenant))
+    return Statement(f"COMMENT ON SCHEMA {q.name(schema)} IS {mark}")
+
+
+def set_search_path(q: Quoting, schemas: Sequence[str]) -> Statement:
+    """Where the views' unqualified names resolve, until the transaction ends."""
+    return Statement(f"SET LOCAL search_path TO {', '.join(q.name(s) for s in schemas)}")
 
 
 def drop_schema(q: Quoting, schema: str) -> Statement:
     # Never CASCADE: anything left in it that is not ours makes PostgreSQL refuse.
     return Statement(f"DROP SCHEMA {q.name(schema)}")
+
+
+def drop_tenant_views_schema(q: Quoting, schema: str) -> Statement:
+    """A deleted tenant's views schema: its views read that tenant's tables, which are gone."""
+    return Statement(f"DROP SCHEMA IF EXISTS {q.name(schema)} CASCADE")
 
 
 def refresh_view(q: Quoting, schema: str, name: str, *, concurrently: bool = False) -> Statement:
@@ -239,6 +251,8 @@ def set_lock_timeout(q: Quoting, timeout: str | None, *, local: bool = True) -> 
 
 def digests(plan: Plan, q: Quoting) -> dict[Key, str]:
     """{view key: digest} of the plan's views: of the SQL that builds each (and its upstream)."""
+    # A tenant's copies record where their names resolve: another tenant's are not the same.
+    path = [set_search_path(q, plan.search_path)] if plan.search_path else []
     return diff.view_digests(
-        plan, lambda view: as_script([*create_view(q, view), *comment_columns(q, view)])
+        plan, lambda view: as_script([*path, *create_view(q, view), *comment_columns(q, view)])
     )

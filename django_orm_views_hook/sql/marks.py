@@ -17,6 +17,9 @@ from ..planning.identifiers import fitting, hex_digest
 OWNER_MARK = "Managed by django_orm_views_hook."
 #: A view's comment records the digest of the definition it was built from.
 DIGEST_PREFIX = OWNER_MARK + " digest="
+#: The comment of a tenant's views schema (django-tenants) starts with this, and ends with the
+#: tenant's schema: the shared sync leaves it alone unless that tenant is gone.
+TENANT_MARK = OWNER_MARK + " Views of tenant: "
 #: The comment of a build area (see `build_schema`). It does not start with OWNER_MARK: a build
 #: area is never a managed schema, only a place the sync empties before it commits.
 BUILD_MARK = "Build area of django_orm_views_hook"
@@ -29,6 +32,14 @@ SCHEDULE_TABLE = "refresh_schedule"
 PROCEDURE = "refresh_due"
 #: Key of the advisory lock that serialises syncs (and migrates) on one database.
 DEPLOY_LOCK_KEY = zlib.crc32(b"django_orm_views_hook")
+
+
+def tenant_lock_key(tenant: str) -> int:
+    """Key of the deploy lock of one tenant (django-tenants): its runs hold DEPLOY_LOCK_KEY in
+    shared mode and this one exclusively, so that tenants migrate side by side."""
+    return zlib.crc32(f"django_orm_views_hook:tenant:{tenant}".encode())
+
+
 #: Key of the advisory lock that serialises the creation of the state objects.
 STATE_LOCK_KEY = zlib.crc32(b"django_orm_views_hook.refresh_state")
 #: What makes a pg_cron job ours: the start of its name.
@@ -51,6 +62,11 @@ def recorded_digest(comment: str | None) -> str | None:
     """The digest a view's comment records (the record ends it); None without one."""
     _, found, recorded = (comment or "").rpartition(DIGEST_PREFIX)
     return recorded if found else None
+
+
+def schema_mark(tenant: str | None) -> str:
+    """The comment of a managed schema: of the views built once, or of one tenant's copies."""
+    return OWNER_MARK if tenant is None else TENANT_MARK + tenant
 
 
 def build_schema(schema: str) -> str:

@@ -125,7 +125,11 @@ def script_for(
         view.label,
         view.key,
         Method.BESIDE,
-        setup=(Statement(f"CREATE SCHEMA {q.name(area)}"),),
+        # A tenant's copy (django-tenants) is built where its names resolve to its tables.
+        setup=(
+            *([ddl.set_search_path(q, plan.search_path)] if plan.search_path else []),
+            Statement(f"CREATE SCHEMA {q.name(area)}"),
+        ),
         populate=build[0],
         prepare=tuple(build[1:]),
         guard=guard(q, view, [(v.schema, v.name, digests[v.key]) for v in rebuilt]),

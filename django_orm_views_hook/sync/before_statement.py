@@ -40,7 +40,7 @@ def drop_managed_views(
     q = dialect.quoting(connection)
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         deploy_lock.hold_in_transaction(cursor)
-        found = catalog.catalog(cursor, plan.schemas)
+        found = catalog.catalog(cursor, plan.schemas, plan.tenant)
         statements, relations, dropped = _drops_before(
             cursor, q, plan, steps.managed_schemas(plan, found), breaking
         )

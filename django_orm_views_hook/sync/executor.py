@@ -135,7 +135,7 @@ class _Sync:
 
     def compare(self, cursor: Any) -> tuple[Catalog, diff.Diff]:
         """The catalog (one query) and how the plan differs from it."""
-        found = catalog.catalog(cursor, self.plan.schemas)
+        found = catalog.catalog(cursor, self.plan.schemas, self.plan.tenant)
         return found, diff.compare(self.plan, self.digests, found, force=self.force)
 
     def read(self, cursor: Any, found: Catalog, changes: diff.Diff) -> steps.Found:
@@ -235,6 +235,7 @@ class _Sync:
             left_out=tuple(view for view in self.plan.views if view.key in left_out),
             drift=done.planned.drift if done else (),
             warnings=tuple(done.warnings) if done else (),
+            tenant=self.plan.tenant,
         )
         signals.views_synced.send(
             sender=Plan,

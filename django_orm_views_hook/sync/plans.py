@@ -7,14 +7,16 @@ they come from the database's connection (database/dialect.py), which sends noth
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from .. import conf
-from ..database import dialect
+from ..database import dialect, tenants
+from ..definitions.naming import label, per_tenant_names
 from ..definitions.registry import Registry, default_registry
 from ..definitions.views import PostgresView
-from ..planning import order
+from ..planning import order, tenancy
 from ..planning.order import check_databases
 from ..planning.plan import InlineParams, Plan
 
@@ -58,7 +60,27 @@ def plan_for(
     registry = registry or default_registry
     roles = conf.grant_select_to() if roles is None else roles
     check_databases(registry.classes, list(connections))
-    return build_plan(registry.for_database(using), using, roles=roles, check_sql=False)
+    classes = registry.for_database(using)
+    plan = build_plan(classes, using, roles=roles, check_sql=False)
+    if not conf.tenants():
+        return plan
+    return _tenants_share(plan, classes, roles, tenants.current(connections[using]))
+
+
+def _tenants_share(
+    plan: Plan, classes: Sequence[type[PostgresView]], roles: Sequence[str], tenant: str | None
+) -> Plan:
+    """django-tenants: the views built once (`tenant` None), or `tenant`'s copies of the views
+    built per tenant, named for its views schema and granted to its roles too."""
+    per_tenant = tenancy.per_tenant(plan, classes, tenancy.tenant_tables())
+    if tenant is None:
+        shared = tuple(view for view in plan.views if view.label not in per_tenant)
+        return Plan(using=plan.using, views=shared, roles=plan.roles)
+    mine = [cls for cls in classes if label(cls) in per_tenant]
+    with per_tenant_names(tenant, mine):
+        roles = (*roles, *conf.tenant_grant_select_to(tenant))
+        built = build_plan(mine, plan.using, roles=roles, check_sql=False)
+    return replace(built, tenant=tenant, search_path=(tenant, conf.public_schema()))
 
 
 def databases(registry: Registry | None = None) -> list[str]:

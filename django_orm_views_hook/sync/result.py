@@ -51,6 +51,8 @@ class SyncResult:
     warnings: tuple[str, ...] = ()
     #: What keeping the pg_cron job did after the sync, or why it could not (schedule.py).
     schedule: tuple[str, ...] = ()
+    #: django-tenants: the tenant whose copies of the views these are (None: built once).
+    tenant: str | None = None
 
     @property
     def script(self) -> str:

@@ -17,13 +17,15 @@ extension the sync says so (a warning) and `refresh_views --due` remains the way
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 from django.db import DatabaseError, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from .. import conf
-from ..database import dialect, pg_cron, refresh_state
+from ..database import dialect, pg_cron, refresh_state, tenants
 from ..planning.plan import Key, Plan
 from ..sql import ddl, pg_cron_procedure
 from ..sql.refresh_script import in_place, script_for
@@ -74,15 +76,31 @@ def _reconcile(plan: Plan, connection: BaseDatabaseWrapper) -> list[str]:
     if scheduled and not (has_table and found.current):
         refresh_state.ensure(connection, q, pg_cron_procedure.create_statements(q))
         has_table = True
+    others = False
     if has_table:
-        lines += _keep_schedule(plan, connection, q)
+        kept, others = _keep_schedule(plan, connection, q)
+        lines += kept
     with connection.cursor() as cursor:
-        lines += pg_cron.keep_job(cursor, q, found.database, wanted=bool(scheduled))
+        lines += pg_cron.keep_job(cursor, q, found.database, wanted=bool(scheduled) or others)
     return lines
 
 
-def _keep_schedule(plan: Plan, connection: BaseDatabaseWrapper, q: Quoting) -> list[str]:
-    """The schedule rows: one per scheduled view, with the statements of its refresh."""
+def _in_scope(plan: Plan, cursor: Any) -> Callable[[Key], bool]:
+    """Whether a schedule row is this plan's to keep: in a django-tenants project, the views
+    built once keep theirs, each tenant its own; the job serves them all."""
+    if not conf.tenants():
+        return lambda key: True
+    owners = tenants.views_schemas(cursor)
+    if plan.tenant is None:
+        return lambda key: key[0] not in owners
+    return lambda key: owners.get(key[0]) == plan.tenant or key[0] in plan.schemas
+
+
+def _keep_schedule(
+    plan: Plan, connection: BaseDatabaseWrapper, q: Quoting
+) -> tuple[list[str], bool]:
+    """The schedule rows: one per scheduled view, with the statements of its refresh; and
+    whether rows of other tenants' views (django-tenants) remain, which the job serves too."""
     digests = ddl.digests(plan, q)
     wanted: dict[Key, pg_cron.Row] = {}
     for position, view in enumerate(plan.views):
@@ -92,7 +110,9 @@ def _keep_schedule(plan: Plan, connection: BaseDatabaseWrapper, q: Quoting) -> l
         script = script_for(q, plan, view, digests).as_json()
         wanted[view.key] = (view.label, view.refresh_every, position, script, first)
     with connection.cursor() as cursor:
-        found = pg_cron.schedule(cursor, q)
+        everything = pg_cron.schedule(cursor, q)
+        mine = _in_scope(plan, cursor)
+        found = {key: row for key, row in everything.items() if mine(key)}
         gone = sorted(set(found) - set(wanted))
         changed = {key: row for key, row in wanted.items() if found.get(key) != row}
         pg_cron.write_schedule(cursor, q, gone, changed)
@@ -102,4 +122,4 @@ def _keep_schedule(plan: Plan, connection: BaseDatabaseWrapper, q: Quoting) -> l
         lines.append(
             f'pg_cron: {key[0]}.{key[1]} {what} (every {wanted[key][1]}) on database "{plan.using}"'
         )
-    return lines
+    return lines, len(everything) > len(found)

@@ -9,7 +9,7 @@ from django.core.management.commands import migrate
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from ... import checks, conf
-from ...database import deferred_constraints, deploy_lock
+from ...database import deferred_constraints, deploy_lock, tenants
 from ...exceptions import LockTimeoutError, OrmViewsError
 from ...migrate.autodetector import ReadableViewsAutodetector
 from ...migrate.run import MigrateRun, current_run
@@ -87,7 +87,7 @@ class Command(migrate.Command):
             raise CommandError(self._with_outcome(str(exc), run, exc)) from exc
         except BaseException as exc:  # a migration's: its traceback matters, the outcome last
             self._recover_non_atomic(run)
-            outcome = self._progress.outcome(run.non_atomic, exc)
+            outcome = self._outcome(run, exc)
             if outcome:
                 exc.add_note(outcome)
             raise
@@ -97,12 +97,21 @@ class Command(migrate.Command):
             lock.release()
         if run.result is not None:
             reporting.report(self, [reporting.after_migrate(run.result, run.dropped)])
+            reporting.report(self, run.tenant_results)
 
     def _with_outcome(self, message: str, run: MigrateRun, exc: Exception) -> str:
         renamed = reporting.renamed_hint(exc, run.plan, run.renamed_by)
         hint = reporting.skip_hint(exc, self._progress)
-        outcome = self._progress.outcome(run.non_atomic, exc)
+        outcome = self._outcome(run, exc)
         return "\n".join(line for line in (message, renamed, hint, outcome) if line)
+
+    def _outcome(self, run: MigrateRun, exc: BaseException) -> str:
+        """The last line after a failed run; for a tenant's (migrate_schemas), whose it was."""
+        outcome = self._progress.outcome(run.non_atomic, exc)
+        tenant = tenants.current(connections[run.using])
+        if tenant is None:
+            return outcome
+        return f'Tenant "{tenant}" (migrate_schemas): ' + (outcome or "its migrate failed.")
 
     def _say_waiting(self, using: str) -> None:
         self.stdout.write(deploy_lock.waiting_message(using))

@@ -25,6 +25,7 @@ from ...refresh.due import refresh_due
 from ...refresh.on_demand import check_refreshable, refresh_materialized_view
 from ...refresh.result import Outcome, RefreshResult
 from ...sync.plans import databases, plan_for
+from .. import tenancy
 
 
 class Command(BaseCommand):
@@ -77,27 +78,44 @@ class Command(BaseCommand):
             help="Remove the pg_cron job and schedule this package keeps (after setting "
             "ORM_VIEWS_REFRESH_SCHEDULER back from pg_cron).",
         )
+        tenancy.add_schema_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.verbosity = options["verbosity"]
         modes = [mode for mode in ("due", "status", "check", "unschedule") if options[mode]]
         if modes and (options["views"] or options["concurrently"]):
             raise CommandError(f"--{modes[0]} takes neither view names nor --concurrently.")
-        aliases = [options["database"]] if options["database"] else databases()
         try:
+            if options["unschedule"]:  # one job per database, whatever the tenants
+                for alias in [options["database"]] if options["database"] else databases():
+                    self.stdout.write(pg_cron.unschedule(connections[alias]))
+            elif options["due"] or options["status"] or options["check"]:
+                self._each_target(options)
+            else:
+                selected = [
+                    (
+                        target,
+                        self._selected(tenancy.database_for(target, options["database"]), options),
+                    )
+                    for target in tenancy.each_target(options)
+                ]
+                self._refresh(selected, options)
+        except OrmViewsError as exc:
+            raise CommandError(str(exc)) from exc
+
+    def _each_target(self, options: dict[str, Any]) -> None:
+        """--due, --status or --check, for the views built once and each tenant's in turn."""
+        for target in tenancy.each_target(options):
+            using = tenancy.database_for(target, options["database"])
+            aliases = [using] if using else databases()
+            if target is not None and self.verbosity >= 1:
+                self.stdout.write(f'Tenant "{target}":')
             if options["due"]:
                 self._due(aliases)
             elif options["status"]:
                 self._status(aliases)
-            elif options["check"]:
-                self._check(aliases)
-            elif options["unschedule"]:
-                for alias in aliases:
-                    self.stdout.write(pg_cron.unschedule(connections[alias]))
             else:
-                self._refresh(options["database"] or DEFAULT_DB_ALIAS, options)
-        except OrmViewsError as exc:
-            raise CommandError(str(exc)) from exc
+                self._check(aliases)
 
     # --due
 
@@ -198,36 +216,58 @@ class Command(BaseCommand):
 
     # VIEW ... (or all): refreshed now, whatever their schedule
 
-    def _refresh(self, using: str, options: dict[str, Any]) -> None:
+    def _selected(self, using: str | None, options: dict[str, Any]) -> list[type]:
+        """The materialised view classes to refresh on `using`, dependencies first."""
+        using = using or DEFAULT_DB_ALIAS
         classes = {label(cls): cls for cls in default_registry.for_database(using)}
         order = [v.label for v in plan_for(using, roles=()).views]
         materialized = [classes[lbl] for lbl in order if classes[lbl].materialized]
         wanted = set(options["views"])
-        if wanted:
-            selected = [
-                cls for cls in materialized if wanted & {view_name(cls), cls.__name__, label(cls)}
-            ]
-            known = {n for cls in materialized for n in (view_name(cls), cls.__name__, label(cls))}
-            unknown = sorted(wanted - known)
-            if unknown:
-                raise CommandError(
-                    f"No materialised view called {', '.join(unknown)} on database {using!r}."
-                )
-            materialized = selected
+        if not wanted:
+            return materialized
+        return [cls for cls in materialized if wanted & _names(cls)]
+
+    def _refresh(
+        self, selected: list[tuple[str | None, list[type]]], options: dict[str, Any]
+    ) -> None:
+        unknown = set(options["views"]) - {
+            n for _, found in selected for c in found for n in _names(c)
+        }
+        if unknown:
+            using = options["database"] or DEFAULT_DB_ALIAS
+            raise CommandError(
+                f"No materialised view called {', '.join(sorted(unknown))} on database {using!r}."
+            )
         # All of them before any: refusing halfway would leave some refreshed.
-        for cls in materialized:
-            check_refreshable(cls, concurrently=options["concurrently"])
-        total = len(materialized)
-        for index, cls in enumerate(materialized, start=1):
-            if self.verbosity >= 1:
-                self.stdout.write(f"[{index}/{total}] Refreshing {label(cls)}...", ending="")
-                self.stdout.flush()
-            started = time.monotonic()
-            refresh_materialized_view(cls, concurrently=options["concurrently"])
-            if self.verbosity >= 1:
-                self.stdout.write(self.style.SUCCESS(f" done ({time.monotonic() - started:.3f}s)"))
+        for _, found in selected:
+            for cls in found:
+                check_refreshable(cls, concurrently=options["concurrently"])
+        total = sum(len(found) for _, found in selected)
+        index = 0
+        for target, found in selected:
+            with tenancy.set_to(target):
+                for cls in found:
+                    index += 1
+                    self._refresh_one(cls, index, total, target, options["concurrently"])
         if self.verbosity >= 1 and not total:
             self.stdout.write("No materialised views to refresh.")
+
+    def _refresh_one(
+        self, cls: type, index: int, total: int, tenant: str | None, concurrently: bool
+    ) -> None:
+        if self.verbosity >= 1:
+            whose = "" if tenant is None else f' (tenant "{tenant}")'
+            self.stdout.write(f"[{index}/{total}] Refreshing {label(cls)}{whose}...", ending="")
+            self.stdout.flush()
+        started = time.monotonic()
+        refresh_materialized_view(cls, concurrently=concurrently)
+        if self.verbosity >= 1:
+            self.stdout.write(self.style.SUCCESS(f" done ({time.monotonic() - started:.3f}s)"))
+
+
+def _names(cls: type) -> set[str]:
+    """What a command line may call a view class by."""
+    return {view_name(cls), cls.__name__, label(cls)}
 
 
 def _count(number: int, noun: str) -> str:

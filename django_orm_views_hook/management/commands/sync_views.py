@@ -13,7 +13,7 @@ from ...database import deploy_lock
 from ...exceptions import OrmViewsError
 from ...sync.api import differences, sync_views
 from ...sync.result import SyncResult, SyncStatus
-from .. import reporting
+from .. import reporting, tenancy
 
 
 class Command(BaseCommand):
@@ -52,6 +52,7 @@ class Command(BaseCommand):
                 "(which revokes what ORM_VIEWS_GRANT_SELECT_TO does not declare)."
             ),
         )
+        tenancy.add_schema_argument(parser)
 
     def check(self, *args: Any, **kwargs: Any) -> None:
         # The sync reads the SQL of the views it builds itself, before any DDL, and only those.
@@ -69,20 +70,15 @@ class Command(BaseCommand):
                     "that setting to keep it."
                 )
             )
+        results: list[SyncResult] = []
         try:
-            if options["check"]:
-                self._check(differences(using=options["database"]))
-                return
-            # The sync takes each database's deploy lock; waiting for one is said here.
-            with deploy_lock.waits_told_by(self._say_waiting):
-                results = sync_views(
-                    using=options["database"],
-                    dry_run=options["dry_run"],
-                    force=options["force"],
-                    grant_select_permissions_to_user=options["grant_select_permissions_to_user"],
-                )
+            for target in tenancy.each_target(options):
+                results += self._run(tenancy.database_for(target, options["database"]), options)
         except OrmViewsError as exc:
             raise CommandError(str(exc)) from exc
+        if options["check"]:
+            self._check(results)
+            return
         if options["dry_run"]:
             for result in results:
                 self._print_script(result)
@@ -90,12 +86,26 @@ class Command(BaseCommand):
             return
         reporting.report(self, results)
 
+    def _run(self, using: str | None, options: dict[str, Any]) -> list[SyncResult]:
+        """The check, dry run or sync of database `using` (None: all) for one target."""
+        if options["check"]:
+            return differences(using=using)
+        # The sync takes each database's deploy lock; waiting for one is said here.
+        with deploy_lock.waits_told_by(self._say_waiting):
+            return sync_views(
+                using=using,
+                dry_run=options["dry_run"],
+                force=options["force"],
+                grant_select_permissions_to_user=options["grant_select_permissions_to_user"],
+            )
+
     def _check(self, results: list[SyncResult]) -> None:
         """List every difference by view and exit with status 1, or say all is up to date."""
         stale = [result for result in results if result.status is not SyncStatus.UP_TO_DATE]
         if self.verbosity >= 1:
             for result in stale:
-                self.stdout.write(f'Views on database "{result.using}" differ from the code:')
+                where = tenancy.where(result.using, result.tenant)
+                self.stdout.write(f"Views on {where} differ from the code:")
                 for line in reporting.differences(result):
                     self.stdout.write(f"  {line}")
             if not stale:
@@ -109,7 +119,7 @@ class Command(BaseCommand):
         self.stdout.write(deploy_lock.waiting_message(using))
 
     def _print_script(self, result: Any) -> None:
-        self.stdout.write(f'-- database "{result.using}"')
+        self.stdout.write(f"-- {tenancy.where(result.using, result.tenant)}")
         if result.status is SyncStatus.UP_TO_DATE:
             self.stdout.write("-- the views are up to date; nothing would run.")
             return

@@ -10,7 +10,7 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from ...database import dependencies
 from ...exceptions import OrmViewsError
 from ...sync.plans import plan_for
-from .. import graph
+from .. import graph, tenancy
 
 
 class Command(BaseCommand):
@@ -22,8 +22,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
         parser.add_argument("--database", default=DEFAULT_DB_ALIAS, choices=tuple(connections))
+        tenancy.add_schema_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # django-tenants: one tenant's views (or those built once, by default).
+        target = tenancy.targets(options)[0] if options.get("schema_name") else tenancy.current()
+        with tenancy.set_to(target):
+            self._draw(options)
+
+    def _draw(self, options: dict[str, Any]) -> None:
         using = options["database"]
         try:
             plan = plan_for(using, roles=())
