@@ -33,26 +33,27 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DATABASES = {"default": {**database_settings(), "ENGINE": "django_tenants.postgresql_backend"}}
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 
-_variant = os.environ.get("TENANTS_VARIANT", "hook")
-_ours = ["django_orm_views_hook"]
-
 SHARED_APPS = [
-    *([] if _variant == "tenants-first" else _ours),
+    "django_orm_views_hook",  # before django_tenants: its migrate and clone_tenant win
     "django_tenants",
-    *(_ours if _variant == "tenants-first" else []),
     "django.contrib.contenttypes",
     "tests.tenants.customers",
 ]
 TENANT_APPS = ["django.contrib.contenttypes", "tests.tenants.shop"]
+TENANT_MODEL = "customers.Client"
+TENANT_DOMAIN_MODEL = "customers.Domain"
+TENANT_BASE_MIGRATE_COMMAND = "django_orm_views_hook.management.commands.migrate.Command"
+
+# The variants the tests compare (TENANTS_VARIANT, see above).
+_variant = os.environ.get("TENANTS_VARIANT", "hook")
+if _variant == "tenants-first":
+    SHARED_APPS[:2] = ["django_tenants", "django_orm_views_hook"]
+if _variant == "django-migrate":
+    del TENANT_BASE_MIGRATE_COMMAND
 INSTALLED_APPS = [*SHARED_APPS, *(app for app in TENANT_APPS if app not in SHARED_APPS)]
 if os.environ.get("TENANTS_PROBE"):
     INSTALLED_APPS.append("tests.tenants.probe")
 
-TENANT_MODEL = "customers.Client"
-TENANT_DOMAIN_MODEL = "customers.Domain"
-
-if _variant != "django-migrate":
-    TENANT_BASE_MIGRATE_COMMAND = "django_orm_views_hook.management.commands.migrate.Command"
 ORM_VIEWS_AUTO_SYNC = _variant != "hook-off"
 ORM_VIEWS_MODULE_NAME = os.environ.get("ORM_VIEWS_MODULE_NAME", "postgres_views")
 

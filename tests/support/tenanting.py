@@ -117,9 +117,8 @@ def succeeded(done: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
 def build(url: str) -> None:
     """Public migrated, then three tenants created through django-tenants, then rows.
 
-    ORM_VIEWS_AUTO_SYNC is off while building: with it on, `migrate_schemas` fails on the
-    public schema today (test_today.py says why), and each test decides what runs with the
-    package on.
+    ORM_VIEWS_AUTO_SYNC is off while building: the template holds no views, and each test
+    decides what runs with the package on.
     """
     off = {"variant": "hook-off"}
     succeeded(manage(url, "migrate_schemas", "--shared", "--noinput", **off))
@@ -197,6 +196,41 @@ def copy_of(template: Database, name: str) -> Iterator[Database]:
     """A new database `name` copied from `template`, dropped afterwards."""
     with scratch_database(name, template=template.name):
         yield Database(name)
+
+
+def assert_shared_views(db) -> None:
+    assert set(db.views("views")) == SHARED_VIEWS
+    assert db.reads("views") == {
+        "clients_per_plan": {"public.customers_client", "public.customers_plan"},
+        "plan_prices": {"public.customers_plan"},
+    }
+
+
+def assert_tenant_views(db, tenant: str, rows_of: str | None = None) -> None:
+    """`<tenant>_views` holds every tenant view, each reading that tenant's own tables."""
+    schema = f"{tenant}_views"
+    assert set(db.views(schema)) == TENANT_VIEWS, schema
+    assert db.reads(schema) == {
+        "product_sales": {f"{tenant}.shop_order", f"{tenant}.shop_product"},
+        "product_prices": {f"{tenant}.shop_product"},
+        "top_product": {f"{schema}.product_sales"},
+        "prices_per_plan": {f"{tenant}.shop_product", "public.customers_plan"},
+        "daily_units": {f"{tenant}.shop_order"},
+        "plan_names": {"public.customers_plan"},
+    }, schema
+    owner = rows_of or tenant
+    assert db.query(f'SELECT name FROM "{schema}".product_prices ORDER BY id') == [
+        (f"{owner}-widget",),
+        (f"{owner}-gadget",),
+    ]
+
+
+@contextlib.contextmanager
+def migrated(template, suffix: str) -> Iterator[Database]:
+    """A copy of the template, then `migrate_schemas`: the views are built."""
+    with copy_of(template, database_name(suffix)) as db:
+        succeeded(manage(db.url, "migrate_schemas", "--noinput"))
+        yield db
 
 
 @contextlib.contextmanager

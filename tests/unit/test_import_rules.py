@@ -36,7 +36,8 @@ ALLOWED = {
     "refresh": {"sync", *_BELOW_SYNC},
     "migrate": {"sync", *_BELOW_SYNC},
     "checks": {"sync", *_BELOW_SYNC},
-    "apps": {"checks", "migrate", "definitions"},
+    "tenant_checks": LEAVES,
+    "apps": {"checks", "tenant_checks", "migrate", "definitions"},
     "__init__": {"refresh", "sync", *_BELOW_SYNC},
     "management": {"checks", "migrate", "refresh", "sync", *_BELOW_SYNC},
 }

@@ -51,12 +51,15 @@ def test_settings():
         "ORM_VIEWS_ALLOW_CASCADE",
         "ORM_VIEWS_CANCEL_STUCK_QUERIES",
         "ORM_VIEWS_REFRESH_SCHEDULER",
+        "ORM_VIEWS_TENANT_SCHEMA",
+        "ORM_VIEWS_TENANT_GRANT_SELECT_TO",
     }
 
 
 def test_commands():
     ours = {name for name, app in get_commands().items() if app == "django_orm_views_hook"}
     assert ours == {
+        "clone_tenant",
         "dumpdata",
         "makemigrations",
         "migrate",

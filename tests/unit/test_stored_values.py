@@ -46,6 +46,14 @@ def test_the_digest_is_read_back_from_the_end_of_the_comment():
     assert marks.recorded_digest(None) is None
 
 
+def test_the_marks_and_lock_of_a_tenants_views():
+    """django-tenants: a tenant's views schema says whose it is; its deploy lock is its own."""
+    assert marks.TENANT_MARK == "Managed by django_orm_views_hook. Views of tenant: "
+    assert marks.schema_mark("alpha") == "Managed by django_orm_views_hook. Views of tenant: alpha"
+    assert marks.schema_mark(None) == "Managed by django_orm_views_hook."
+    assert marks.tenant_lock_key("alpha") == 4278990976
+
+
 def test_build_areas():
     assert marks.BUILD_MARK == "Build area of django_orm_views_hook"
     assert marks.build_schema("views") == "views__orm_build"

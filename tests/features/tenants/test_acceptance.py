@@ -1,9 +1,7 @@
 """What issue 24 asks of the package in a django-tenants project: the acceptance tests.
 
-Each is marked xfail (strict) until the package supports tenants: today `migrate_schemas` fails
-on the public schema and no tenant has views of its own (test_today.py). They describe the
-behaviour wanted, through django-tenants' own commands, in the settings of
-tests/tenant_settings.py (this package first, TENANT_BASE_MIGRATE_COMMAND naming its migrate):
+Through django-tenants' own commands, in the settings of tests/tenant_settings.py (this package
+first, TENANT_BASE_MIGRATE_COMMAND naming its migrate):
 
 * a view over a tenant app's tables (or declaring `per_tenant = True`) is built in each
   tenant's views schema, `<tenant>_views`, reading that tenant's tables (and public's); a view
@@ -18,10 +16,8 @@ tests/tenant_settings.py (this package first, TENANT_BASE_MIGRATE_COMMAND naming
 
 from __future__ import annotations
 
-import contextlib
 import json
 import uuid
-from collections.abc import Iterator
 
 import pytest
 from django.db import connection
@@ -29,63 +25,21 @@ from django.db.utils import ProgrammingError
 
 from tests.support.subprocesses import start
 from tests.support.tenanting import (
-    SHARED_VIEWS,
-    TENANT_VIEWS,
     TENANTS,
-    Database,
+    assert_shared_views,
+    assert_tenant_views,
     clone_tenant,
     copy_of,
     create_tenant,
     database_name,
     manage,
     manage_py,
+    migrated,
     requires_django_tenants,
     succeeded,
 )
 
-pytestmark = [
-    requires_django_tenants,
-    pytest.mark.xfail(
-        strict=True,
-        reason="issue 24: the package does not build views per tenant yet; these are the "
-        "acceptance tests of that support",
-    ),
-]
-
-
-def assert_shared_views(db) -> None:
-    assert set(db.views("views")) == SHARED_VIEWS
-    assert db.reads("views") == {
-        "clients_per_plan": {"public.customers_client", "public.customers_plan"},
-        "plan_prices": {"public.customers_plan"},
-    }
-
-
-def assert_tenant_views(db, tenant: str, rows_of: str | None = None) -> None:
-    """`<tenant>_views` holds every tenant view, each reading that tenant's own tables."""
-    schema = f"{tenant}_views"
-    assert set(db.views(schema)) == TENANT_VIEWS, schema
-    assert db.reads(schema) == {
-        "product_sales": {f"{tenant}.shop_order", f"{tenant}.shop_product"},
-        "product_prices": {f"{tenant}.shop_product"},
-        "top_product": {f"{schema}.product_sales"},
-        "prices_per_plan": {f"{tenant}.shop_product", "public.customers_plan"},
-        "daily_units": {f"{tenant}.shop_order"},
-        "plan_names": {"public.customers_plan"},
-    }, schema
-    owner = rows_of or tenant
-    assert db.query(f'SELECT name FROM "{schema}".product_prices ORDER BY id') == [
-        (f"{owner}-widget",),
-        (f"{owner}-gadget",),
-    ]
-
-
-@contextlib.contextmanager
-def migrated(template, suffix: str) -> Iterator[Database]:
-    """A copy of the template, then `migrate_schemas`: the views are built."""
-    with copy_of(template, database_name(suffix)) as db:
-        succeeded(manage(db.url, "migrate_schemas", "--noinput"))
-        yield db
+pytestmark = requires_django_tenants
 
 
 @pytest.mark.parametrize("executor", ["standard", "multiprocessing", "subprocess"])
@@ -129,8 +83,18 @@ def test_a_shared_migration_that_breaks_mixed_views_rebuilds_them_in_every_tenan
     with migrated(tenants_template, "tenants_a_shared") as db:
         before = {tenant: db.views(f"{tenant}_views") for tenant in TENANTS}
         shared = db.views("views")
-        succeeded(manage(db.url, "migrate_schemas", "--shared", "customers", "0002"))
+        done = succeeded(manage(db.url, "migrate_schemas", "--shared", "customers", "0002"))
         assert db.applied("public", "customers")[-1] == "0002_plan_discount_percent"
+        # What docs/tenants.md shows of it.
+        assert "[standard:public]   Unapplying customers.0003_retype_discount_percent... OK" in (
+            done.stdout
+        )
+        assert '[standard:public] Views: rebuilt 1 of 2 views on database "default" in' in (
+            done.stdout
+        )
+        for tenant in TENANTS:
+            line = '[standard:public] Views: rebuilt 1 of 6 views on database "default", '
+            assert f'{line}tenant "{tenant}" in' in done.stdout
         assert {n for n, oid in db.views("views").items() if shared[n] != oid} == {"plan_prices"}
         assert_shared_views(db)
         for tenant in TENANTS:
@@ -152,7 +116,9 @@ def test_a_tenant_that_fails_is_named_and_no_tenant_is_left_half_done(tenants_te
         before = {tenant: db.views(f"{tenant}_views") for tenant in TENANTS}
         done = manage(db.url, "migrate_schemas", "shop", "0002")
         assert done.returncode != 0
-        assert "gamma" in done.stderr
+        assert 'Tenant "gamma" (migrate_schemas): None of the migrations above was unapplied' in (
+            done.stderr
+        )
         assert "integer out of range" in done.stderr
         for tenant in TENANTS:
             shop = db.applied(tenant, "shop")[-1]
