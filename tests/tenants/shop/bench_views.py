@@ -8,8 +8,8 @@ ORM_VIEWS_BENCH_VIEWS (default 20) SQL views over the tenant's shop tables, name
 * the others read shop_product, or shop_order without quantity.
 
 So a migration retyping shop_order.quantity breaks one view in each tenant (1 of 20 by
-default) and none of the others: it must rebuild one view per tenant, not all of them. No view of a shared table: with this module, `views`
-(the shared views schema) stays empty.
+default) and none of the others: it must rebuild one view per tenant, not all of them. No view
+of a shared table: with this module, `views` (the shared views schema) stays empty.
 """
 
 import os
@@ -25,9 +25,7 @@ def _view(index: int, previous: type | None) -> type:
     attrs: dict = {"__module__": __name__, "name": f"bench_v{index:03d}"}
     if index % 10 == 9 and previous is not None:
         attrs["view_dependencies"] = [previous]
-        attrs["sql"] = classproperty(
-            lambda cls: f"SELECT * FROM {previous.name_with_schema}"
-        )
+        attrs["sql"] = classproperty(lambda cls: f"SELECT * FROM {previous.name_with_schema}")
     elif index == 0:
         attrs["sql"] = (
             f"SELECT product_id, sum(quantity) + {index} AS units FROM shop_order"
