@@ -30,13 +30,17 @@ def current(connection: Any) -> str | None:
 
 @contextmanager
 def set_to(connection: Any, tenant: str | None) -> Iterator[None]:
-    """Within the block, `connection` is set to `tenant` (None: the shared schema)."""
-    before = getattr(connection, "schema_name", None)
+    """Within the block, `connection` is set to `tenant` (None: the shared schema); then back
+    to the tenant it was set to before (the same object: a request's tenant stays its own)."""
+    before = getattr(connection, "tenant", None)
     connection.set_schema(tenant or conf.public_schema())
     try:
         yield
     finally:
-        connection.set_schema(before or conf.public_schema())
+        if before is None:
+            connection.set_schema_to_public()
+        else:
+            connection.set_tenant(before)
 
 
 def is_tenant(instance: Any) -> bool:

@@ -124,3 +124,44 @@ def test_the_tenant_settings_are_checked(tenants_template):
     done = succeeded(manage(tenants_template.url, "shell", "-c", CHECKS.format(cases=list(cases))))
     found = [line for line in done.stdout.splitlines() if line.startswith("checked:")]
     assert found == [f"checked: {ids}" for ids in cases.values()]
+
+
+IN_CODE = """
+from django.core.management import call_command
+from django.db import connection
+from django_tenants.utils import tenant_context
+from django_orm_views_hook import refresh_materialized_view, sync_views
+from django_orm_views_hook.exceptions import ViewDefinitionError
+from tests.tenants.customers.models import Client
+from tests.tenants.shop.postgres_views import DailyUnits
+
+try:
+    refresh_materialized_view(DailyUnits)
+except ViewDefinitionError as exc:
+    print("refused:", exc)
+alpha = Client.objects.get(schema_name="alpha")
+with tenant_context(alpha):
+    (result,) = sync_views()
+    print("synced:", result.tenant, result.status.value)
+    refresh_materialized_view(DailyUnits)
+    call_command("sync_views", "--schema=beta")
+    print("still:", connection.tenant is alpha)
+"""
+
+
+def test_in_code_the_functions_work_on_the_tenant_the_connection_is_set_to(tenants_template):
+    with migrated(tenants_template, "tenants_e_code") as db:
+        db.query(
+            "INSERT INTO alpha.shop_order (product_id, quantity, placed_at, note)"
+            " SELECT id, 7, '2026-03-01T12:00:00Z', '' FROM alpha.shop_product LIMIT 1"
+        )
+        done = succeeded(manage(db.url, "shell", "-c", IN_CODE))
+        assert (
+            "refused: tests.tenants.shop.postgres_views.DailyUnits is built per tenant"
+            in done.stdout
+        )
+        assert "synced: alpha up to date" in done.stdout
+        assert "still: True" in done.stdout
+        days = db.query("SELECT day::text FROM alpha_views.daily_units ORDER BY day")
+        assert ("2026-03-01",) in days
+        assert ("2026-03-01",) not in db.query("SELECT day::text FROM beta_views.daily_units")
