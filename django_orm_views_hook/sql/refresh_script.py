@@ -132,7 +132,9 @@ def script_for(
         ),
         populate=build[0],
         prepare=tuple(build[1:]),
-        guard=guard(q, view, [(v.schema, v.name, digests[v.key]) for v in rebuilt]),
+        guard=guard(
+            q, view, [(v.schema, v.name, digests[v.key]) for v in rebuilt], tenant=plan.tenant
+        ),
         locked=tuple(drops),
         locked_keys=tuple(v.key for v in reversed(rebuilt)),
         swap=tuple(swap),
@@ -171,7 +173,7 @@ DECLARE
     found text;
     relations oid[];
 BEGIN
-    IF NOT pg_try_advisory_xact_lock_shared({key}) THEN
+    IF NOT ({tries}) THEN
         RAISE EXCEPTION 'a migrate or sync_views of this database is running; the refresh '
             'is left to the next run' USING ERRCODE = '{running}';
     END IF;
@@ -211,15 +213,23 @@ END
 """
 
 
-def guard(q: Quoting, view: ViewSpec, expected: Sequence[tuple[str, str, str]]) -> Statement:
+def guard(
+    q: Quoting,
+    view: ViewSpec,
+    expected: Sequence[tuple[str, str, str]],
+    tenant: str | None = None,
+) -> Statement:
     """The DO block that checks the swap of `view` (see _GUARD); `expected` are the relations
-    the swap drops, with the digests the code built them with."""
+    the swap drops, with the digests the code built them with. A tenant's view (django-tenants)
+    also waits for that tenant's migrate, which holds the database's lock in shared mode only."""
+    keys = [int(marks.DEPLOY_LOCK_KEY), *([marks.tenant_lock_key(tenant)] if tenant else [])]
+    tries = " AND ".join(f"pg_try_advisory_xact_lock_shared({key})" for key in keys)
     rows = ", ".join(
         f"({q.literal(schema)}, {q.literal(name)}, {q.literal(marks.digest_record(digest))})"
         for schema, name, digest in expected
     )
     body = _GUARD.format(
-        key=int(marks.DEPLOY_LOCK_KEY),
+        tries=tries,
         running=sqlstate.DEPLOY_RUNNING,
         differs=sqlstate.DEFINITION_DIFFERS,
         foreign=sqlstate.FOREIGN_DEPENDENTS,
