@@ -71,12 +71,17 @@ def test_a_tenant_whose_schema_was_dropped_by_hand_loses_its_views_at_the_next_s
         assert db.views("views") == shared
 
 
-def test_a_schema_that_is_no_tenants_is_refused(tenants_template):
+def test_a_schema_that_is_no_tenants_is_refused_and_a_tenants_graph_is_its_own(tenants_template):
     with migrated(tenants_template, "tenants_e_unknown") as db:
         done = manage(db.url, "sync_views", "--schema=nobody")
         assert done.returncode == 1
         assert 'No tenant has schema "nobody"' in done.stderr
         assert "nobody_views" not in db.schemas()
+        graph = succeeded(manage(db.url, "views_graph", "--schema=alpha")).stdout
+        assert "alpha_views.top_product" in graph and "alpha.shop_order" in graph
+        assert "beta" not in graph and "views.plan_prices" not in graph
+        shared = succeeded(manage(db.url, "views_graph")).stdout
+        assert "views.plan_prices" in shared and "alpha" not in shared
 
 
 def test_with_the_package_off_no_tenant_gets_views(tenants_template):
