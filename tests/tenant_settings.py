@@ -65,5 +65,11 @@ TENANT_MULTIPROCESSING_CHUNKS = 1
 if os.environ.get("TENANTS_GRANTS"):
     ORM_VIEWS_TENANT_GRANT_SELECT_TO = "tests.tenants.grants.analyst_roles"
 
+# New tenants cloned from this schema (django-tenants' TENANT_BASE_SCHEMA), their migrations
+# faked, instead of migrated (test_acceptance.py, schema cloning).
+if os.environ.get("TENANTS_BASE_SCHEMA"):
+    TENANT_BASE_SCHEMA = os.environ["TENANTS_BASE_SCHEMA"]
+    TENANT_CREATION_FAKES_MIGRATIONS = True
+
 # migrate_schemas takes the tenants in this order (by default, in no order the query names).
 TENANT_MIGRATION_ORDER = ["id"]

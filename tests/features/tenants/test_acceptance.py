@@ -193,6 +193,16 @@ def test_a_cloned_tenant_gets_views_of_its_own(tenants_template):
         assert db.views("beta_views") == beta
 
 
+def test_a_tenant_created_from_a_base_schema_gets_views_of_its_own(tenants_template):
+    """TENANT_BASE_SCHEMA: django-tenants clones the base schema for a new tenant, then fakes
+    its migrations; the clone's views read the clone's tables, and the base's are left alone."""
+    with migrated(tenants_template, "tenants_a_base") as db:
+        beta = db.views("beta_views")
+        succeeded(manage(db.url, "seed_tenants", "--create", "delta", TENANTS_BASE_SCHEMA="beta"))
+        assert_tenant_views(db, "delta", rows_of="beta")
+        assert db.views("beta_views") == beta
+
+
 def test_sync_views_checks_and_syncs_per_tenant(tenants_template):
     """`--check`, `--dry-run` and a sync, for every tenant or one (`--schema`, or django-tenants'
     `tenant_command`), each reporting by tenant."""
