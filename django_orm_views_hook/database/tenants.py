@@ -72,6 +72,11 @@ ORDER BY 1
 """
 
 
+def schema_exists(cursor: Any, schema: str) -> bool:
+    cursor.execute("SELECT to_regnamespace(%s) IS NOT NULL", [schema])
+    return bool(cursor.fetchone()[0])
+
+
 def views_schemas(cursor: Any, tenant: str | None = None) -> dict[str, str]:
     """{views schema: tenant} of every tenant's views (or of `tenant`'s only)."""
     cursor.execute(VIEWS_SCHEMAS_SQL, {"mark": marks.TENANT_MARK})

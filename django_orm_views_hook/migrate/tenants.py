@@ -54,12 +54,16 @@ def sync_tenant(using: str, tenant: str, **options: Any) -> SyncResult:
 
 
 def drop_views_of_deleted_tenant(sender: Any, instance: Any, using: str, **kwargs: Any) -> None:
-    """post_delete of a tenant: its views schemas go with it (theirs only, nobody else's)."""
+    """post_delete of a tenant: its views schemas go with its schema (theirs only, nobody
+    else's). A tenant deleted without auto_drop_schema keeps its schema, and its views."""
     if not tenants.is_tenant(instance):
         return
     connection = connections[using]
     q = dialect.quoting(connection)
     with transaction.atomic(using=using), connection.cursor() as cursor:
+        kept = tenants.schema_exists(cursor, instance.schema_name)
+        if kept and not getattr(instance, "auto_drop_schema", False):
+            return
         for schema in tenants.views_schemas(cursor, instance.schema_name):
             cursor.execute(ddl.drop_tenant_views_schema(q, schema).sql)
             logger.info('Dropped schema "%s", the views of deleted tenant %s', schema, instance)

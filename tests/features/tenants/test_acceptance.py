@@ -181,6 +181,15 @@ def test_deleting_a_tenant_removes_its_views_and_no_one_elses(tenants_template):
         assert not {"gamma", "gamma_views", "beta", "beta_views"} & db.schemas()
         assert db.views("alpha_views") == alpha
         assert db.views("views") == shared
+        # Without auto_drop_schema, django-tenants keeps the schema: its views stay with it.
+        keep = (
+            "from tests.tenants.customers.models import Client;"
+            " alpha = Client.objects.get(schema_name='alpha');"
+            " alpha.auto_drop_schema = False; alpha.delete()"
+        )
+        succeeded(manage(db.url, "shell", "-c", keep))
+        assert {"alpha", "alpha_views"} <= db.schemas()
+        assert db.views("alpha_views") == alpha
 
 
 def test_a_cloned_tenant_gets_views_of_its_own(tenants_template):
