@@ -73,7 +73,7 @@ ORDER BY 1
 
 
 def schema_exists(cursor: Any, schema: str) -> bool:
-    cursor.execute("SELECT to_regnamespace(%s) IS NOT NULL", [schema])
+    cursor.execute("SELECT EXISTS (SELECT FROM pg_namespace WHERE nspname = %s)", [schema])
     return bool(cursor.fetchone()[0])
 
 

@@ -8,6 +8,7 @@ ORM_VIEWS_SCHEMA works); every message names a view class by `label` and a relat
 from __future__ import annotations
 
 import contextvars
+import re
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 
@@ -62,6 +63,15 @@ def view_schema(cls: type) -> str:
 
 def view_database(cls: type) -> str:
     return _declared_str(cls, "database") or DEFAULT_DB_ALIAS
+
+
+_PLAIN = re.compile(r"[a-z_][a-z0-9_$]*")
+
+
+def sql_name(identifier: str) -> str:
+    """`identifier` as SQL text: as it is when PostgreSQL reads it unchanged unquoted, else
+    double-quoted (identifiers the package accepts never hold a double quote)."""
+    return identifier if _PLAIN.fullmatch(identifier) else f'"{identifier}"'
 
 
 def label(cls: type) -> str:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 from django.db import DEFAULT_DB_ALIAS
 from django.utils.functional import classproperty
 
-from .naming import derived_name, view_name, view_schema
+from .naming import derived_name, sql_name, view_name, view_schema
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -104,9 +104,11 @@ class PostgresView:
 
     @classproperty
     def name_with_schema(cls) -> str:  # noqa: N805
-        """`schema.name`, unquoted, as the original package spelt it."""
+        """`schema.name`, for SQL that reads the view: unquoted, as the original package spelt
+        it, except a part PostgreSQL would not read as written unquoted (a capital, a space, a
+        hyphen: a django-tenants schema may have them), which is double-quoted."""
         view = cast(type, cls)
-        return f"{view_schema(view)}.{view_name(view)}"
+        return f"{sql_name(view_schema(view))}.{sql_name(view_name(view))}"
 
 
 class PostgresViewFromSQL(PostgresView):

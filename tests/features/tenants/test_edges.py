@@ -170,3 +170,14 @@ def test_in_code_the_functions_work_on_the_tenant_the_connection_is_set_to(tenan
         days = db.query("SELECT day::text FROM alpha_views.daily_units ORDER BY day")
         assert ("2026-03-01",) in days
         assert ("2026-03-01",) not in db.query("SELECT day::text FROM beta_views.daily_units")
+
+
+def test_a_tenant_whose_schema_name_needs_quoting_gets_and_loses_its_views(tenants_template):
+    """django-tenants accepts any schema name PostgreSQL can quote (spaces, capitals, hyphens)."""
+    with migrated(tenants_template, "tenants_e_quoted") as db:
+        succeeded(manage(db.url, "seed_tenants", "--create", "Shop-2 Ltd"))
+        succeeded(manage(db.url, "seed_tenants", "--rows"))
+        assert_tenant_views(db, "Shop-2 Ltd")
+        succeeded(manage(db.url, "sync_views", "--check", "--schema=Shop-2 Ltd"))
+        succeeded(manage(db.url, "delete_tenant", "--schema=Shop-2 Ltd", "--noinput"))
+        assert not {"Shop-2 Ltd", "Shop-2 Ltd_views"} & db.schemas()

@@ -106,4 +106,6 @@ def test_a_tenants_name_with_schema_names_its_views_schema_while_it_is_planned()
     with per_tenant_names("alpha", [Orders]):
         assert Orders.name_with_schema == "alpha_views.orders"
         assert Plans.name_with_schema == "views.plans"
+    with per_tenant_names("Shop-2 Ltd", [Orders]):  # django-tenants accepts such names
+        assert Orders.name_with_schema == '"Shop-2 Ltd_views".orders'
     assert Orders.name_with_schema == "views.orders"
