@@ -30,7 +30,6 @@ from .planning.order import build_plan, check_databases
 from .planning.plan import Plan, ViewSpec
 from .sql import ddl
 from .sync import plans
-from .sync.plans import databases
 
 #: True while migrate or sync_views runs its system checks: the command reads the `sql` of the
 #: views it builds with PostgreSQL's grammar itself, before any DDL, and only of those; reading
@@ -75,7 +74,7 @@ def check_definitions(app_configs: Sequence[Any] | None = None, **kwargs: Any) -
     check_sql = not _sync_reads_sql.get()
     for cls in default_registry.classes:
         _collect(messages, check_databases, [cls], list(connections))
-    for using in databases(default_registry):
+    for using in plans.databases(default_registry):
         classes = default_registry.for_database(using)
         # Compile without inlining parameters: that needs a connection, a check must not. The
         # schema editor renders Meta.indexes without one.

@@ -107,15 +107,16 @@ def acquire(using: str, on_wait: Callable[[str], None] | None = None) -> DeployL
         return DeployLock(using, None)
     on_wait = on_wait or _on_wait.get()
     main = connections[using]
+    tenant = tenants.current(main)
     if main.in_atomic_block:
         with main.cursor() as cursor:
-            if not _try(cursor, tenants.current(main)):
+            if not _try(cursor, tenant):
                 on_wait(using)
-                _wait(cursor, using)
+                _wait(cursor, using, tenant)
         return DeployLock(using, None)
     connection = main.copy()
     try:
-        _wait_for_lock(connection, using, on_wait, tenants.current(main))
+        _wait_for_lock(connection, using, on_wait, tenant)
     except BaseException:
         connection.close()
         raise
@@ -150,23 +151,22 @@ def _deadline() -> float:
     return float("inf") if seconds is None else time.monotonic() + seconds
 
 
-def _try(cursor: Any, tenant: str | None) -> bool:
+def _lock(tenant: str | None, *, wait: bool) -> tuple[str, list[int]]:
+    """The statement that takes the deploy lock (of `tenant`, django-tenants), and its keys."""
     if tenant is None:
-        cursor.execute(_TRY, [DEPLOY_LOCK_KEY])
-    else:
-        cursor.execute(_TRY_TENANT, [DEPLOY_LOCK_KEY, tenant_lock_key(tenant)])
+        return (_WAIT if wait else _TRY), [DEPLOY_LOCK_KEY]
+    return (_WAIT_TENANT if wait else _TRY_TENANT), [DEPLOY_LOCK_KEY, tenant_lock_key(tenant)]
+
+
+def _try(cursor: Any, tenant: str | None) -> bool:
+    cursor.execute(*_lock(tenant, wait=False))
     return bool(cursor.fetchone()[0])
 
 
-def _wait(cursor: Any, using: str) -> None:
-    """Wait for the lock in the cursor's transaction, as long as its lock_timeout allows (for
-    the tenant the cursor's connection is set to, if any)."""
-    tenant = tenants.current(cursor.db)
+def _wait(cursor: Any, using: str, tenant: str | None) -> None:
+    """Wait for the lock in the cursor's transaction, as long as its lock_timeout allows."""
     try:
-        if tenant is None:
-            cursor.execute(_WAIT, [DEPLOY_LOCK_KEY])
-        else:
-            cursor.execute(_WAIT_TENANT, [DEPLOY_LOCK_KEY, tenant_lock_key(tenant)])
+        cursor.execute(*_lock(tenant, wait=True))
     except DatabaseError as exc:
         if sqlstate.of(exc) != sqlstate.LOCK_NOT_AVAILABLE:
             raise
@@ -197,7 +197,7 @@ def hold_in_transaction(cursor: Any) -> None:
     if timeout is not None:
         cursor.execute(ddl.set_lock_timeout(dialect.quoting(connection), timeout).sql)
     if not is_held(connection.alias):
-        _wait(cursor, connection.alias)
+        _wait(cursor, connection.alias, tenants.current(connection))
 
 
 def serialise_state_creation(cursor: Any) -> None:

@@ -72,11 +72,6 @@ ORDER BY 1
 """
 
 
-def schema_exists(cursor: Any, schema: str) -> bool:
-    cursor.execute("SELECT EXISTS (SELECT FROM pg_namespace WHERE nspname = %s)", [schema])
-    return bool(cursor.fetchone()[0])
-
-
 def views_schemas(cursor: Any, tenant: str | None = None) -> dict[str, str]:
     """{views schema: tenant} of every tenant's views (or of `tenant`'s only)."""
     cursor.execute(VIEWS_SCHEMAS_SQL, {"mark": marks.TENANT_MARK})

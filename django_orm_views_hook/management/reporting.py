@@ -15,6 +15,7 @@ from ..planning.plan import Key, Plan
 from ..sql import sqlstate
 from ..sql.statement import VIEW_QUERY
 from ..sync.result import REBUILT_WITHOUT, SyncResult, SyncStatus
+from . import tenancy
 
 
 def report(command: BaseCommand, results: Iterable[SyncResult]) -> None:
@@ -24,9 +25,7 @@ def report(command: BaseCommand, results: Iterable[SyncResult]) -> None:
             continue  # a project without views hears nothing about them
         count = len(result.views)
         noun = "view" if count == 1 else "views"
-        where = f'database "{result.using}"'
-        if result.tenant is not None:
-            where += f', tenant "{result.tenant}"'
+        where = tenancy.where(result.using, result.tenant)
         if result.status is SyncStatus.UP_TO_DATE:
             line = f"Views: {count} {noun} on {where} already up to date ({result.duration:.3f}s)."
             command.stdout.write(line)

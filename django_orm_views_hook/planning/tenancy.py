@@ -46,12 +46,13 @@ def per_tenant(plan: Plan, classes: Collection[type], tables: Collection[str]) -
     a tenant's view over a shared view, a readable view per tenant.
     """
     by_label = {label(cls): cls for cls in classes}
+    tables = frozenset(tables)
     found: set[str] = set()
     keys: dict[Key, str] = {view.key: view.label for view in plan.views}
     for view in plan.views:  # dependencies first
         cls = by_label[view.label]
         try:
-            reads = sorted(_unqualified_names(view.query) & set(tables))
+            reads = sorted(_unqualified_names(view.query) & tables)
         except SqlSyntaxError as exc:
             raise ViewDefinitionError(f"{view.label}: `sql` is not valid SQL: {exc}.") from exc
         tenant_views = [keys[key] for key in view.dependencies if keys[key] in found]

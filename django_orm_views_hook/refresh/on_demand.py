@@ -66,10 +66,14 @@ def refresh_materialized_view(
     """
     cls = view if isinstance(view, type) else type(view)
     check_refreshable(cls, concurrently=concurrently)
+    refresh_at(cls, live_key(cls, view_database(cls)), concurrently=concurrently)
+
+
+def refresh_at(cls: type[PostgresView], key: Key, *, concurrently: bool = False) -> None:
+    """Refresh `cls`'s view at `key` (found in a plan already), recorded and announced."""
     using = view_database(cls)
     connection = connections[using]
     q = dialect.quoting(connection)
-    key = live_key(cls, using)
     statement = ddl.refresh_view(q, *key, concurrently=concurrently)
     method = Method.CONCURRENTLY if concurrently else Method.IN_PLACE
     started = time.monotonic()

@@ -171,9 +171,12 @@ def mark_schema(q: Quoting, schema: str, tenant: str | None = None) -> Statement
     return Statement(f"COMMENT ON SCHEMA {q.name(schema)} IS {mark}")
 
 
-def set_search_path(q: Quoting, schemas: Sequence[str]) -> Statement:
-    """Where the views' unqualified names resolve, until the transaction ends."""
-    return Statement(f"SET LOCAL search_path TO {', '.join(q.name(s) for s in schemas)}")
+def set_search_path(q: Quoting, plan: Plan) -> list[Statement]:
+    """Where the plan's unqualified names resolve, until the transaction ends (a tenant's
+    copies: its schema, then the shared one); nothing for a plan that keeps the session's."""
+    if not plan.search_path:
+        return []
+    return [Statement(f"SET LOCAL search_path TO {', '.join(map(q.name, plan.search_path))}")]
 
 
 def drop_schema(q: Quoting, schema: str) -> Statement:
@@ -252,7 +255,7 @@ def set_lock_timeout(q: Quoting, timeout: str | None, *, local: bool = True) -> 
 def digests(plan: Plan, q: Quoting) -> dict[Key, str]:
     """{view key: digest} of the plan's views: of the SQL that builds each (and its upstream)."""
     # A tenant's copies record where their names resolve: another tenant's are not the same.
-    path = [set_search_path(q, plan.search_path)] if plan.search_path else []
+    path = set_search_path(q, plan)
     return diff.view_digests(
         plan, lambda view: as_script([*path, *create_view(q, view), *comment_columns(q, view)])
     )

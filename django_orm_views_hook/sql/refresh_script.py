@@ -127,7 +127,7 @@ def script_for(
         Method.BESIDE,
         # A tenant's copy (django-tenants) is built where its names resolve to its tables.
         setup=(
-            *([ddl.set_search_path(q, plan.search_path)] if plan.search_path else []),
+            *ddl.set_search_path(q, plan),
             Statement(f"CREATE SCHEMA {q.name(area)}"),
         ),
         populate=build[0],

@@ -183,7 +183,7 @@ def _prepare(
     """Everything that takes no exclusive lock on a live view: it comes before the drops."""
     for area, comment, contents in found.abandoned:
         safety.check_abandoned_area(plan, area, comment, contents)
-    prepare = [ddl.set_search_path(q, plan.search_path)] if plan.search_path else []
+    prepare = ddl.set_search_path(q, plan)
     prepare += [ddl.drop_build_schema(q, area) for area, _, _ in found.abandoned]
     for schema in changes.unmarked_schemas:
         prepare += [*ddl.create_schema(q, schema), ddl.mark_schema(q, schema, plan.tenant)]

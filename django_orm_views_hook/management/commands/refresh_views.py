@@ -19,10 +19,10 @@ from ...database import pg_cron
 from ...definitions.naming import label, view_name
 from ...definitions.registry import default_registry
 from ...exceptions import OrmViewsError
-from ...planning.plan import ViewSpec
+from ...planning.plan import Key, ViewSpec
 from ...refresh import freshness
 from ...refresh.due import refresh_due
-from ...refresh.on_demand import check_refreshable, refresh_materialized_view
+from ...refresh.on_demand import check_refreshable, refresh_at
 from ...refresh.result import Outcome, RefreshResult
 from ...sync.plans import databases, plan_for
 from .. import tenancy
@@ -216,51 +216,46 @@ class Command(BaseCommand):
 
     # VIEW ... (or all): refreshed now, whatever their schedule
 
-    def _selected(self, using: str | None, options: dict[str, Any]) -> list[type]:
-        """The materialised view classes to refresh on `using`, dependencies first."""
+    def _selected(self, using: str | None, options: dict[str, Any]) -> list[tuple[type, Key]]:
+        """The materialised view classes to refresh on `using`, dependencies first, each with
+        where it lives (a tenant's copy, in a django-tenants project)."""
         using = using or DEFAULT_DB_ALIAS
         classes = {label(cls): cls for cls in default_registry.for_database(using)}
-        order = [v.label for v in plan_for(using, roles=()).views]
-        materialized = [classes[lbl] for lbl in order if classes[lbl].materialized]
+        planned = plan_for(using, roles=()).views
+        materialized = [(classes[v.label], v.key) for v in planned if v.materialized]
         wanted = set(options["views"])
         if not wanted:
             return materialized
-        return [cls for cls in materialized if wanted & _names(cls)]
+        return [(cls, key) for cls, key in materialized if wanted & _names(cls)]
 
     def _refresh(
-        self, selected: list[tuple[str | None, list[type]]], options: dict[str, Any]
+        self, selected: list[tuple[str | None, list[tuple[type, Key]]]], options: dict[str, Any]
     ) -> None:
-        unknown = set(options["views"]) - {
-            n for _, found in selected for c in found for n in _names(c)
-        }
+        found = [(target, cls, key) for target, views in selected for cls, key in views]
+        unknown = set(options["views"]) - {n for _, cls, _ in found for n in _names(cls)}
         if unknown:
             using = options["database"] or DEFAULT_DB_ALIAS
             raise CommandError(
                 f"No materialised view called {', '.join(sorted(unknown))} on database {using!r}."
             )
         # All of them before any: refusing halfway would leave some refreshed.
-        for _, found in selected:
-            for cls in found:
-                check_refreshable(cls, concurrently=options["concurrently"])
-        total = sum(len(found) for _, found in selected)
-        index = 0
-        for target, found in selected:
+        for _, cls, _ in found:
+            check_refreshable(cls, concurrently=options["concurrently"])
+        for index, (target, cls, key) in enumerate(found, start=1):
             with tenancy.set_to(target):
-                for cls in found:
-                    index += 1
-                    self._refresh_one(cls, index, total, target, options["concurrently"])
-        if self.verbosity >= 1 and not total:
+                self._refresh_one(cls, key, f"{index}/{len(found)}", target, options)
+        if self.verbosity >= 1 and not found:
             self.stdout.write("No materialised views to refresh.")
 
     def _refresh_one(
-        self, cls: type, index: int, total: int, tenant: str | None, concurrently: bool
+        self, cls: type, key: Key, position: str, tenant: str | None, options: dict[str, Any]
     ) -> None:
         if self.verbosity >= 1:
             whose = "" if tenant is None else f' (tenant "{tenant}")'
-            self.stdout.write(f"[{index}/{total}] Refreshing {label(cls)}{whose}...", ending="")
+            self.stdout.write(f"[{position}] Refreshing {label(cls)}{whose}...", ending="")
             self.stdout.flush()
         started = time.monotonic()
-        refresh_materialized_view(cls, concurrently=concurrently)
+        refresh_at(cls, key, concurrently=options["concurrently"])
         if self.verbosity >= 1:
             self.stdout.write(self.style.SUCCESS(f" done ({time.monotonic() - started:.3f}s)"))
 
