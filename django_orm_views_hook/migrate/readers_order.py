@@ -86,8 +86,10 @@ class ReadersOrder:
         dropped: tuple[Key, ...] = ()
         if effects.breaks_views:
             breaking = None if effects.unknown else effects.targets
+            # The schemas the run watches: in a django-tenants run of the shared schema, the
+            # tenants' views schemas too, as for an atomic migration's statements.
             dropped = before_statement.drop_managed_views(
-                run.plan, self.connection, breaking=breaking
+                run.plan, self.connection, breaking=breaking, schemas=run.schemas
             ).dropped
             self._dropped(dropped, sql, effects)
         if effects.locks_out_readers:

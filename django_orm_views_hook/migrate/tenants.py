@@ -15,9 +15,9 @@ from typing import Any
 from django.db import connections, transaction
 
 from .. import conf
-from ..database import dialect, tenants
+from ..database import catalog, dialect, tenants
 from ..sql import ddl
-from ..sync import executor
+from ..sync import executor, schedule
 from ..sync.plans import plan_for
 from ..sync.result import SyncResult
 from .run import MigrateRun
@@ -50,7 +50,8 @@ def sync_tenant(using: str, tenant: str, **options: Any) -> SyncResult:
     """Make `tenant`'s views match the code (options: those of `executor.sync_plan`)."""
     connection = connections[using]
     with tenants.set_to(connection, tenant):
-        return executor.sync_plan(plan_for(using), connection, **options)
+        plan = plan_for(using)
+        return schedule.keep_jobs(plan, connection, executor.sync_plan(plan, connection, **options))
 
 
 def drop_views_of_deleted_tenant(sender: Any, instance: Any, using: str, **kwargs: Any) -> None:
@@ -61,7 +62,7 @@ def drop_views_of_deleted_tenant(sender: Any, instance: Any, using: str, **kwarg
     connection = connections[using]
     q = dialect.quoting(connection)
     with transaction.atomic(using=using), connection.cursor() as cursor:
-        kept = tenants.schema_exists(cursor, instance.schema_name)
+        kept = catalog.schema_comment(cursor, instance.schema_name) is not None
         if kept and not getattr(instance, "auto_drop_schema", False):
             return
         for schema in tenants.views_schemas(cursor, instance.schema_name):

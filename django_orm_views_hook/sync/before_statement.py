@@ -27,23 +27,29 @@ from .result import SyncResult, SyncStatus
 
 
 def drop_managed_views(
-    plan: Plan, connection: BaseDatabaseWrapper, *, breaking: Sequence[Target] | None = None
+    plan: Plan,
+    connection: BaseDatabaseWrapper,
+    *,
+    breaking: Sequence[Target] | None = None,
+    schemas: Sequence[str] | None = None,
 ) -> SyncResult:
     """Drop managed views (dependents first) in a transaction of their own, or the caller's.
 
     A non-atomic `migrate` calls this just before a statement that would break views:
     `breaking` names what the statement drops or retypes, and only the managed views that read
-    it (and what reads them) go; None drops them all. The views are rebuilt after the
+    it (and what reads them) go; None drops them all. `schemas` are those whose views may go
+    (by default the plan's and those marked as ours). The views are rebuilt after the
     migrations.
     """
     started = time.monotonic()
     q = dialect.quoting(connection)
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         deploy_lock.hold_in_transaction(cursor)
-        found = catalog.catalog(cursor, plan.schemas, plan.tenant)
-        statements, relations, dropped = _drops_before(
-            cursor, q, plan, steps.managed_schemas(plan, found), breaking
-        )
+        if schemas is None:
+            schemas = steps.managed_schemas(
+                plan, catalog.catalog(cursor, plan.schemas, plan.tenant)
+            )
+        statements, relations, dropped = _drops_before(cursor, q, plan, schemas, breaking)
         locking.take(cursor, connection, q, statements, relations)
     return SyncResult(
         plan.using,
